@@ -57,11 +57,14 @@ func (t *ShortageTable) Len() int { return len(t.values) }
 // nil) and the key level that answered: "basin", "department",
 // "department_domain", "national", "national_domain" or "default".
 func (t *ShortageTable) Lookup(c *geo.Commune, rome string) (float64, string) {
+	if t == nil {
+		return 0.5, "default"
+	}
 	def := t.Default
 	if def == 0 {
 		def = 0.5
 	}
-	if t == nil || len(t.values) == 0 {
+	if len(t.values) == 0 {
 		return def, "default"
 	}
 	dom := ""
