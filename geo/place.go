@@ -108,7 +108,7 @@ type Department struct {
 
 var (
 	communeCodeRE = regexp.MustCompile(`^(?:[0-9]{5}|2[AB][0-9]{3})$`)
-	depCodeRE     = regexp.MustCompile(`^(?:0[1-9]|[1-8][0-9]|9[0-5]|2[AB]|97[1-6])$`)
+	depCodeRE     = regexp.MustCompile(`^(?:0[1-9]|1[0-9]|[2-8][0-9]|9[0-5]|2[AB]|97[1-6])$`)
 )
 
 // ValidCommuneCode reports whether code is shaped like an INSEE commune code
@@ -119,12 +119,12 @@ func ValidCommuneCode(code string) bool {
 	if !communeCodeRE.MatchString(code) {
 		return false
 	}
-	return depCodeRE.MatchString(DepartmentOf(code))
+	return ValidDepartmentCode(DepartmentOf(code))
 }
 
 // ValidDepartmentCode reports whether code is a department code ("01" to
 // "95" except "20", "2A", "2B", "971" to "976").
-func ValidDepartmentCode(code string) bool { return depCodeRE.MatchString(code) }
+func ValidDepartmentCode(code string) bool { return code != "20" && depCodeRE.MatchString(code) }
 
 // DepartmentOf returns the department code of an INSEE commune code: the
 // first three characters for the DROM (97x), else the first two. It returns

@@ -1,0 +1,351 @@
+package matcher
+
+import (
+	"math"
+
+	"passerelle/geo"
+)
+
+// Component indexes in candidate.comps.
+const (
+	cJobFit = iota
+	cContract
+	cShortage
+	cCommute
+	cAfford
+	cStability
+	cSize
+	cTerritory
+	cTiming
+	nComps
+)
+
+var compNames = [nComps]string{FactorJobFit, FactorContract, FactorShortage, FactorCommute,
+	FactorAffordability, FactorHousingStability, FactorSizeFit, FactorTerritory, FactorTiming}
+
+func (w Weights) vector() [nComps]float64 {
+	return [nComps]float64{w.JobFit, w.Contract, w.Shortage, w.Commute, w.Affordability,
+		w.HousingStability, w.SizeFit, w.Territory, w.Timing}
+}
+
+// choice is the job a seeker takes in an option.
+type choice struct {
+	seeker  int // index in request.seekers
+	job     int32
+	tier    int
+	fit     float64
+	minutes float64
+	mode    geo.Mode
+	cm, tm  float64
+}
+
+// candidate is one evaluated housing option.
+type candidate struct {
+	h      int32
+	score  float64
+	jobs   []choice
+	comps  [nComps]float64
+	weight [nComps]float64 // weights used (renormalised without job side)
+	apl    float64
+	income float64
+	effort float64
+	wish   bool
+}
+
+// housingCtx holds what one housing offer contributes to every option built
+// on it.
+type housingCtx struct {
+	h          *hItem
+	rent, ch   float64
+	aplZone    int
+	dependants int
+	couple     bool
+	size, wish float64
+	moveDay    day // the day the household can move in
+	tmNoJob    float64
+}
+
+func (r *request) housingCtx(h *hItem) housingCtx {
+	hc := housingCtx{h: h, rent: h.o.RentMonthly, ch: h.o.ChargesMonthly, aplZone: h.c.Zone.APLZone(),
+		dependants: r.children, couple: r.aplCouple, moveDay: r.moveDay}
+	if h.o.Shared {
+		hc.dependants, hc.couple = 0, false
+	}
+	hc.size = sizeValue(h.o.Rooms, r.ideal, h.o.Shared)
+	if r.wishes[h.c.Code] || r.wishes[h.c.Department] {
+		hc.wish = r.w.WishBonus
+	}
+	if h.avail != noDay && h.avail > hc.moveDay {
+		hc.tmNoJob = timingValue(int(h.avail - hc.moveDay))
+		hc.moveDay = h.avail
+	} else {
+		hc.tmNoJob = 1
+	}
+	return hc
+}
+
+// upperBound returns an upper bound of the score of any option on this
+// housing, whatever its jobs, excluding the job-side components.
+func (r *request) housingUB(hc *housingCtx) float64 {
+	w := r.w
+	effort := (hc.rent + hc.ch - r.s.apl.EstimateAPL(hc.aplZone, hc.couple, hc.dependants, hc.rent, r.incomeMin))
+	aff := 1.0
+	if r.incomeMax > 0 {
+		aff = affordValue(effort / r.incomeMax)
+	}
+	v := w.Affordability*aff + hc.h.static + w.SizeFit*hc.size + w.Timing + hc.wish
+	if !r.jobSide {
+		v = (v - hc.wish) / (1 - w.jobSide())
+		v += hc.wish
+	}
+	return v
+}
+
+// score computes an option's score and components. ok is false when the
+// option breaks the effort-rate or the under-25 rule (only checked when
+// enforce is set).
+func (r *request) score(hc *housingCtx, jobs []choice, enforce bool, out *candidate) (ok bool) {
+	w := r.w.vector()
+	var comps [nComps]float64
+	income := r.incomeMin
+	if len(jobs) > 0 {
+		nf, nc, ns := 1.0, 1.0, 1.0
+		cm, tm := 0.0, 0.0
+		for i := range jobs {
+			c := &jobs[i]
+			j := &r.s.jobs[c.job]
+			nf *= 1 - c.fit
+			nc *= 1 - j.ct
+			ns *= 1 - j.sh
+			cm += c.cm
+			tm += c.tm
+			income += j.net
+		}
+		n := float64(len(jobs))
+		comps[cJobFit], comps[cContract], comps[cShortage] = 1-nf, 1-nc, 1-ns
+		comps[cCommute], comps[cTiming] = cm/n, tm/n
+	} else {
+		comps[cTiming] = hc.tmNoJob
+	}
+	apl := r.s.apl.EstimateAPL(hc.aplZone, hc.couple, hc.dependants, hc.rent, income)
+	cost := hc.rent + hc.ch - apl
+	effort := math.Inf(1)
+	if income > 0 {
+		effort = math.Max(0, cost) / income
+	}
+	if enforce {
+		if income <= 0 && r.minAdultAge < 25 {
+			r.pending = RejectUnder25NoIncome
+			return false
+		}
+		if effort > EffortMax {
+			r.pending = RejectEffortRate
+			return false
+		}
+	}
+	comps[cAfford] = affordValue(effort)
+	comps[cStability] = hc.h.stab
+	comps[cSize] = hc.size
+	comps[cTerritory] = hc.h.terr
+	if !r.jobSide {
+		js := 1 - r.w.jobSide()
+		for k := range w {
+			if k <= cCommute {
+				w[k] = 0
+			} else {
+				w[k] /= js
+			}
+		}
+	}
+	total := hc.wish
+	for k := range comps {
+		total += w[k] * comps[k]
+	}
+	out.h = -1
+	out.score, out.comps, out.weight = total, comps, w
+	out.apl, out.income, out.effort, out.wish = apl, income, effort, hc.wish > 0
+	return true
+}
+
+// pairJob evaluates seeker si taking job j from housing hc: it returns
+// false with the rejection reason counted when the pair is not feasible.
+func (r *request) pairJob(hc *housingCtx, si int, ji int32, count bool) (choice, bool) {
+	sk := &r.seekers[si]
+	j := &r.s.jobs[ji]
+	tier := matchTier(sk.m.Occupations, j.o.ROME, j.o.BeginnersOK)
+	if tier == TierNone {
+		return choice{}, false
+	}
+	if why := r.checkJob(sk, j); why != "" {
+		if count {
+			r.reject(why)
+		}
+		return choice{}, false
+	}
+	// Pairs beyond the search radius are not candidates: a cheap
+	// latitude-only lower bound settles most of them without a haversine.
+	if math.Abs(hc.h.end.Point[1]-j.end.Point[1])*metersPerDegLat > r.reachM {
+		return choice{}, false
+	}
+	d := geo.Distance(hc.h.end.Point, j.end.Point)
+	if d > r.reachM {
+		return choice{}, false
+	}
+	mode, minutes, ok := bestMode(r.s.router, d, hc.h.end, j.end, r.modes)
+	if !ok || minutes > r.maxMin {
+		if count {
+			r.reject(RejectCommute)
+		}
+		return choice{}, false
+	}
+	c := choice{seeker: si, job: ji, tier: tier, fit: jobFit(tier, j.frReq-sk.fr), minutes: minutes, mode: mode,
+		cm: commuteValue(minutes, r.maxMin)}
+	if j.start != noDay {
+		c.tm = timingValue(int(j.start - hc.moveDay))
+	} else {
+		c.tm = 1
+	}
+	return c, true
+}
+
+// metersPerDegLat is a lower bound of the length of one degree of
+// latitude on orb's sphere (2π × 6,378,137 m / 360 = 111,319 m), rounded down.
+const metersPerDegLat = 111300.0
+
+// distRouter is implemented by routers that can reuse a known distance.
+type distRouter interface {
+	MinutesDist(distM float64, from, to geo.End, mode geo.Mode) (float64, bool)
+}
+
+func bestMode(rt geo.Router, d float64, from, to geo.End, modes []geo.Mode) (geo.Mode, float64, bool) {
+	dr, fast := rt.(distRouter)
+	var best geo.Mode
+	bestMin, found := 0.0, false
+	for _, m := range modes {
+		var t float64
+		var ok bool
+		if fast {
+			t, ok = dr.MinutesDist(d, from, to, m)
+		} else {
+			t, ok = rt.Minutes(from, to, m)
+		}
+		if ok && (!found || t < bestMin) {
+			best, bestMin, found = m, t, true
+		}
+	}
+	return best, bestMin, found
+}
+
+// step is the state of one seeker's choice on one housing.
+type step struct {
+	r       *request
+	hc      *housingCtx
+	si      int
+	prev    []choice
+	last    bool // the last seeker: the effort rule is enforced
+	best    candidate
+	bestJob choice
+	hasBest bool
+	hasJob  bool
+	buf     []choice
+	// base bounds everything but the job's own fit, contract, shortage and
+	// commute contributions (fast path pruning).
+	base      float64
+	prevMaxCm float64
+	theta     float64 // global threshold, single-seeker households only
+}
+
+// cut is the score a job must be able to beat to be worth evaluating.
+func (st *step) cut() float64 {
+	c := math.Inf(-1)
+	if st.hasBest {
+		c = st.best.score
+	}
+	return math.Max(c, st.theta)
+}
+
+// try evaluates job ji for the step's seeker.
+func (st *step) try(ji int32, count bool) {
+	c, ok := st.r.pairJob(st.hc, st.si, ji, count)
+	if !ok {
+		return
+	}
+	st.buf = append(st.buf[:0], st.prev...)
+	st.buf = append(st.buf, c)
+	var cand candidate
+	if !st.r.score(st.hc, st.buf, st.last, &cand) {
+		if count {
+			st.r.reject(st.r.pending)
+		}
+		return
+	}
+	if !st.hasBest || cand.score > st.best.score || cand.score == st.best.score && st.hasJob && ji < st.bestJob.job {
+		st.best, st.bestJob, st.hasBest, st.hasJob = cand, c, true, true
+	}
+}
+
+// jobSource enumerates the jobs a seeker may take from a housing offer.
+type jobSource interface {
+	each(st *step)
+}
+
+// evaluate builds the option of housing h: each seeker, in member order,
+// takes the job (or no job) that maximises the household's score given the
+// previous seekers' choices. It returns false when the option is not
+// feasible; the reason is counted.
+func (r *request) evaluate(hi int32, src jobSource, theta float64) (candidate, bool) {
+	h := &r.s.housing[hi]
+	hc := r.housingCtx(h)
+	var chosen []choice
+	hsUB := r.housingUB(&hc)
+	for si := range r.seekers {
+		st := &step{r: r, hc: &hc, si: si, prev: chosen, last: si == len(r.seekers)-1}
+		// No job for this seeker is always a choice.
+		var none candidate
+		if r.score(&hc, chosen, st.last, &none) {
+			st.best, st.hasBest = none, true
+		}
+		if len(r.seekers) == 1 {
+			st.theta = theta
+		} else {
+			st.theta = math.Inf(-1)
+		}
+		st.base = hsUB + r.w.Commute*0 // the job's own commute is added by the source
+		for _, c := range chosen {
+			st.prevMaxCm = math.Max(st.prevMaxCm, c.cm)
+		}
+		if len(chosen) > 0 {
+			var prevC candidate
+			r.score(&hc, chosen, false, &prevC)
+			st.base += r.w.JobFit*prevC.comps[cJobFit] + r.w.Contract*prevC.comps[cContract] + r.w.Shortage*prevC.comps[cShortage]
+		}
+		src.each(st)
+		if !st.hasBest {
+			r.reject(r.pendingOr(RejectEffortRate))
+			return candidate{}, false
+		}
+		if st.hasJob {
+			chosen = append(chosen, st.bestJob)
+		}
+		if st.last {
+			st.best.h = hi
+			st.best.jobs = chosen
+			return st.best, true
+		}
+	}
+	// No seeker: the housing-only option.
+	var c candidate
+	if !r.score(&hc, nil, true, &c) {
+		r.reject(r.pending)
+		return candidate{}, false
+	}
+	c.h = hi
+	return c, true
+}
+
+func (r *request) pendingOr(def string) string {
+	if r.pending != "" {
+		return r.pending
+	}
+	return def
+}

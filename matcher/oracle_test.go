@@ -1,0 +1,63 @@
+package matcher_test
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"testing"
+
+	"passerelle/matcher"
+)
+
+func slices_sort(s []string) { slices.Sort(s) }
+
+// optionKeys summarises a plan's options for comparison.
+func optionKeys(p *matcher.Plan) []string {
+	var out []string
+	for _, o := range p.Options {
+		k := o.Housing.ID
+		for _, j := range o.Jobs {
+			k += "+" + j.ID
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestPlanMatchesNaive is the oracle test: on random markets, the pruned
+// search returns the same options, in the same order and with the same
+// scores, as the brute force that scores every candidate pair.
+func TestPlanMatchesNaive(t *testing.T) {
+	for seed := range uint64(8) {
+		rng := rand.New(rand.NewPCG(seed, 1))
+		m := randomMarket(t, rng, 300+rng.IntN(600), 300+rng.IntN(900))
+		eng, err := matcher.NewEngine(m, matcher.EngineOptions{TileKM: []float64{5, 20, 40}[seed%3]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 40 {
+			h := randomHousehold(rng, m, i)
+			top := []int{1, 3, 10}[i%3]
+			opts := matcher.PlanOptions{Top: top, NoWhatIf: true}
+			fast, err := eng.Plan(t.Context(), &h, opts)
+			if err != nil {
+				t.Fatalf("seed %d household %d: %v", seed, i, err)
+			}
+			naive, err := eng.PlanNaive(t.Context(), &h, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := optionKeys(fast), optionKeys(naive); !reflect.DeepEqual(got, want) {
+				t.Fatalf("seed %d household %d (%d members): options\n got %v\nwant %v", seed, i, len(h.Members), got, want)
+			}
+			for k := range fast.Options {
+				if fast.Options[k].Score != naive.Options[k].Score {
+					t.Fatalf("seed %d household %d option %d: score %v, want %v", seed, i, k, fast.Options[k].Score, naive.Options[k].Score)
+				}
+			}
+			if fast.Examined > naive.Examined {
+				t.Errorf("seed %d household %d: fast examined %d > naive %d", seed, i, fast.Examined, naive.Examined)
+			}
+		}
+	}
+}

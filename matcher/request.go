@@ -1,0 +1,363 @@
+package matcher
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"passerelle/geo"
+)
+
+// PlanOptions tune one plan. The zero value gives the defaults.
+type PlanOptions struct {
+	// Top is the number of options (default 10, at most 100).
+	Top int
+	// Today is the reference day for eligibility and dates (default: the
+	// household's move_from, else the current UTC day).
+	Today Date
+	// NoWhatIf skips the "what would change this" variants (each costs
+	// about one more plan).
+	NoWhatIf bool
+	// MaxPerCommune and MaxPerDepartment are the diversity limits
+	// (default 2 and 4).
+	MaxPerCommune, MaxPerDepartment int
+}
+
+func (o *PlanOptions) defaults(h *Household) {
+	if o.Top <= 0 {
+		o.Top = 10
+	}
+	o.Top = min(o.Top, 100)
+	if o.MaxPerCommune <= 0 {
+		o.MaxPerCommune = 2
+	}
+	if o.MaxPerDepartment <= 0 {
+		o.MaxPerDepartment = 4
+	}
+	if o.Today.IsZero() {
+		if !h.MoveFrom.IsZero() {
+			o.Today = h.MoveFrom
+		} else {
+			now := time.Now().UTC()
+			o.Today = NewDate(now.Year(), now.Month(), now.Day())
+		}
+	}
+}
+
+// Windows: a home must be available within HousingWindowDays of the move
+// day; a job must not expire before the move day.
+const HousingWindowDays = 90
+
+// seeker is an adult seeking work.
+type seeker struct {
+	member  int
+	m       *Member
+	fr      int  // French rank
+	licence bool // holds a usable driving licence
+	groups  []seekerGroup
+	maxWage float64
+}
+
+type seekerGroup struct {
+	g    *jobGroup
+	tier int
+}
+
+// request is everything one plan computes once per household.
+type request struct {
+	s    *snapshot
+	w    Weights
+	h    Household
+	opts PlanOptions
+
+	home         *geo.Commune
+	homeFallback bool
+	modes        []geo.Mode
+	maxMin       float64
+	reachM       float64
+	minMinutes   []float64 // minMinutes[k]: lower bound of minutes at distance ≥ k×reachStep
+	moveDay      day
+
+	adults, children int
+	persons          int
+	isolated         bool
+	minAdultAge      int
+	sex              Sex
+	seekers          []seeker
+	ideal            int
+	licenceFlag      string // "licence_exchange" or "licence_expired" or ""
+	incomeMin        float64
+	incomeMax        float64
+	aplCouple        bool
+	wishes           map[string]bool
+	jobSide          bool // the score has job components
+
+	rejected map[string]int
+	pending  string // the reason the last score call failed
+}
+
+const reachStep = 250.0 // meters
+
+func (e *Engine) newRequest(s *snapshot, h *Household, opts PlanOptions) (*request, error) {
+	if err := h.Validate(); err != nil {
+		return nil, err
+	}
+	hh := *h
+	hh.Members = slices.Clone(h.Members)
+	hh.ApplyDefaults()
+	opts.defaults(&hh)
+	r := &request{s: s, w: s.w, h: hh, opts: opts, rejected: make(map[string]int)}
+	home, fb, err := s.atlas.Locate(hh.Commune)
+	if err != nil {
+		var ve ValidationError
+		ve.add("commune", "unknown_value",
+			"La commune est inconnue, ainsi que son département.",
+			"The commune is unknown, and so is its department.")
+		return nil, &ve
+	}
+	r.home, r.homeFallback = home, fb
+	r.moveDay = toDay(hh.MoveFrom)
+	if r.moveDay == noDay {
+		r.moveDay = toDay(opts.Today)
+	}
+	r.minAdultAge = math.MaxInt
+	for i := range hh.Members {
+		m := &hh.Members[i]
+		if m.Role == Child {
+			r.children++
+			continue
+		}
+		r.adults++
+		r.minAdultAge = min(r.minAdultAge, m.Age)
+		r.sex = m.Sex
+	}
+	r.persons = r.adults + r.children
+	r.isolated = r.adults == 1 && r.children == 0
+	r.aplCouple = r.adults >= 2
+	r.ideal = idealRooms(r.adults, r.children)
+	r.incomeMin = hh.IncomeMonthly
+
+	// A foreign licence can be used for one year after the protection was
+	// granted; then it must have been exchanged.
+	licenceOK := func(l Licence) bool {
+		switch l {
+		case FrenchLicence:
+			return true
+		case ForeignLicence:
+			if !hh.Protection.GrantedOn.IsZero() && r.moveDay-toDay(hh.Protection.GrantedOn) > 365 {
+				r.licenceFlag = "licence_expired"
+				return false
+			}
+			r.licenceFlag = "licence_exchange"
+			return true
+		}
+		return false
+	}
+	anyLicence := false
+	for i := range hh.Members {
+		m := &hh.Members[i]
+		ok := m.Role == Adult && licenceOK(m.DrivingLicence)
+		anyLicence = anyLicence || ok
+		if m.Role != Adult || !m.SeeksWork {
+			continue
+		}
+		sk := seeker{member: i, m: m, fr: max(0, m.FrenchLevel.Rank()), licence: ok}
+		sk.groups = r.seekerGroups(m)
+		for _, g := range sk.groups {
+			sk.maxWage = math.Max(sk.maxWage, g.g.maxWage)
+		}
+		r.seekers = append(r.seekers, sk)
+		r.incomeMax += sk.maxWage
+	}
+	r.incomeMax += r.incomeMin
+	r.jobSide = len(r.seekers) > 0
+	for _, m := range hh.Modes {
+		if m == geo.Car && !anyLicence {
+			continue
+		}
+		r.modes = append(r.modes, m)
+	}
+	r.maxMin = float64(hh.MaxCommuteMinutes)
+	r.reachM = math.Min(s.router.MaxReachM(r.maxMin, r.modes), s.tiles.maxReachM)
+	n := int(r.reachM/reachStep) + 2
+	r.minMinutes = make([]float64, n)
+	m := 0.0
+	for k := range n {
+		d := float64(k) * reachStep
+		for m < r.maxMin && s.router.MaxReachM(m+1, r.modes) < d {
+			m++
+		}
+		r.minMinutes[k] = m // at least m minutes are needed for d
+	}
+	r.wishes = make(map[string]bool, len(hh.Wishes))
+	for _, w := range hh.Wishes {
+		r.wishes[w] = true
+	}
+	return r, nil
+}
+
+// seekerGroups lists the job groups a member can be matched to, best tier
+// first.
+func (r *request) seekerGroups(m *Member) []seekerGroup {
+	var out []seekerGroup
+	seen := map[string]bool{}
+	addG := func(key string, tier int) {
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		if g, ok := r.s.groups[key]; ok {
+			out = append(out, seekerGroup{g: g, tier: tier})
+		}
+	}
+	for _, o := range m.Occupations {
+		t := TierExactNew
+		if o.Years >= 1 {
+			t = TierExact
+		}
+		addG("r:"+o.ROME, t)
+	}
+	for _, o := range m.Occupations {
+		addG("d:"+domainOf(o.ROME), TierDomain)
+	}
+	addG("b", TierBeginners)
+	for _, o := range m.Occupations {
+		if o.ROME != "" {
+			addG("g:"+o.ROME[:1], TierGrandDomain)
+		}
+	}
+	return out
+}
+
+// commuteUB returns an upper bound of the commute value at a straight-line
+// distance of at least d meters, or -1 when no mode reaches that far.
+func (r *request) commuteUB(d float64) float64 {
+	if d > r.reachM {
+		return -1
+	}
+	k := int(d / reachStep)
+	if k >= len(r.minMinutes) {
+		return -1
+	}
+	return commuteValue(r.minMinutes[k], r.maxMin)
+}
+
+// inScope reports whether a commune is within the relocation scope.
+func (r *request) inScope(c *geo.Commune) bool {
+	switch r.h.Relocation.Scope {
+	case ScopeRegions:
+		return slices.Contains(r.h.Relocation.Regions, c.Region)
+	case ScopeDepartments:
+		return slices.Contains(r.h.Relocation.Departments, c.Department)
+	case ScopeRadius:
+		return geo.Distance(r.home.Point, c.Point) <= r.h.Relocation.RadiusKM*1000
+	}
+	return true
+}
+
+// tileInScope reports whether some housing of tile t may be in scope.
+func (r *request) tileInScope(t int32) bool {
+	switch r.h.Relocation.Scope {
+	case ScopeRegions, ScopeDepartments:
+		for _, d := range r.s.tileDeps[t] {
+			if r.h.Relocation.Scope == ScopeDepartments && slices.Contains(r.h.Relocation.Departments, d) {
+				return true
+			}
+			if r.h.Relocation.Scope == ScopeRegions {
+				if dep, ok := r.s.atlas.Department(d); !ok || slices.Contains(r.h.Relocation.Regions, dep.Region) {
+					return true
+				}
+			}
+		}
+		return false
+	case ScopeRadius:
+		// Communes' points may lie outside the tile of an offer's point:
+		// allow a generous margin.
+		return r.s.tiles.minDistPoint(r.home.Point, t) <= r.h.Relocation.RadiusKM*1000+30000
+	}
+	return true
+}
+
+// Rejection reason codes, counted in Plan.Rejected.
+const (
+	RejectNotAvailable    = "not_available"
+	RejectOutOfScope      = "out_of_scope"
+	RejectTooSmall        = "too_small"
+	RejectSharedNotSuited = "shared_not_suitable"
+	RejectGender          = "gender_mismatch"
+	RejectKind            = "landlord_kind_ineligible"
+	RejectStepFree        = "not_step_free"
+	RejectEffortRate      = "effort_rate_too_high"
+	RejectUnder25NoIncome = "under25_no_income"
+	RejectCommute         = "commute_too_long"
+	RejectLicence         = "driving_licence_required"
+	RejectFrench          = "french_level_too_low"
+	RejectJobNotAvailable = "job_not_available"
+	RejectResidenceIncome = "income_above_ceiling"
+)
+
+// ResidenceIncomeCeiling is the monthly net income above which a
+// résidence sociale is not offered: about the PLAI resource ceiling of a
+// person alone (decision documented in docs/SCORING.md).
+const ResidenceIncomeCeiling = 1800.0
+
+// checkHousing returns the reason a housing offer cannot house the
+// household, or "".
+func (r *request) checkHousing(h *hItem) string {
+	o := h.o
+	if h.avail != noDay && h.avail > r.moveDay+HousingWindowDays || h.expires != noDay && h.expires < r.moveDay {
+		return RejectNotAvailable
+	}
+	if !r.inScope(h.c) {
+		return RejectOutOfScope
+	}
+	if o.Shared {
+		if !r.isolated || !r.h.SharedOK {
+			return RejectSharedNotSuited
+		}
+		if o.Gender != AnyGender && o.Gender != "" && o.Gender != r.sex {
+			return RejectGender
+		}
+		if o.Places < 1 {
+			return RejectTooSmall
+		}
+	} else if r.persons > h.maxOcc {
+		return RejectTooSmall
+	}
+	switch o.LandlordKind {
+	case PensionDeFamille:
+		if !r.isolated || r.minAdultAge < 18 {
+			return RejectKind
+		}
+	case ResidenceSociale:
+		if r.children > 0 && r.persons > h.maxOcc {
+			return RejectKind
+		}
+		if r.incomeMin > ResidenceIncomeCeiling {
+			return RejectResidenceIncome
+		}
+	}
+	if slices.Contains(r.h.Needs, NeedStepFree) && !o.StepFree {
+		return RejectStepFree
+	}
+	return ""
+}
+
+// checkJob returns the reason seeker sk cannot take job j, or "".
+func (r *request) checkJob(sk *seeker, j *jItem) string {
+	if j.expires != noDay && j.expires < r.moveDay {
+		return RejectJobNotAvailable
+	}
+	if j.o.DrivingLicence && !sk.licence {
+		return RejectLicence
+	}
+	if j.frReq-sk.fr > MaxFrenchGap {
+		return RejectFrench
+	}
+	return ""
+}
+
+func (r *request) reject(reason string) { r.rejected[reason]++ }
+
+func (r *request) String() string { return fmt.Sprintf("request(%s)", r.h.ID) }

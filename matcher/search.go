@@ -1,0 +1,307 @@
+package matcher
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+)
+
+// boundSlack absorbs floating-point rounding: a bound is summed in another
+// order than the score it bounds, so it may undershoot by a few ulps.
+const boundSlack = 1e-9
+
+// ctxCheckEvery is how many housing offers are evaluated between two checks
+// of the context.
+const ctxCheckEvery = 256
+
+// tileSource enumerates a seeker's jobs around a housing offer through the
+// tiles, best bound first, and skips what cannot beat the step's cut.
+type tileSource struct{}
+
+func (tileSource) each(st *step) {
+	r := st.r
+	s := r.s
+	sk := &r.seekers[st.si]
+	t := st.hc.h.tile
+	for k := s.tiles.nbStart[t]; k < s.tiles.nbStart[t+1]; k++ {
+		d := float64(s.tiles.nbDist[k])
+		cmub := r.commuteUB(d)
+		if cmub < 0 {
+			break // neighbours are sorted by distance
+		}
+		cmTerm := r.w.Commute * math.Max(cmub, st.prevMaxCm)
+		t2 := s.tiles.nbTile[k]
+		for _, g := range sk.groups {
+			gi, ok := g.g.byTile[t2]
+			if !ok {
+				continue
+			}
+			gt := &g.g.tiles[gi]
+			tf := r.w.JobFit * tierFit[g.tier]
+			if st.base+tf+gt.maxStatic+cmTerm < st.cut()-boundSlack {
+				continue
+			}
+			for _, ji := range s.jobOrder[gt.start:gt.end] {
+				j := &s.jobs[ji]
+				if st.base+tf+j.static+cmTerm < st.cut()-boundSlack {
+					break // sorted by static value
+				}
+				if matchTier(sk.m.Occupations, j.o.ROME, j.o.BeginnersOK) != g.tier {
+					continue // visited in the list of its best tier
+				}
+				st.try(ji, true)
+			}
+		}
+	}
+}
+
+// scanSource tries every candidate job of the seeker: the brute-force
+// baseline.
+type scanSource struct{ cands [][]int32 }
+
+func (src scanSource) each(st *step) {
+	for _, ji := range src.cands[st.si] {
+		st.try(ji, true)
+	}
+}
+
+// selection keeps the candidates that may still enter the diversified top
+// k, and the threshold θ a candidate must reach.
+type selection struct {
+	k, perCommune, perDep int
+	cands                 []candidate
+	theta                 float64
+	dirty                 bool
+	r                     *request
+}
+
+func (sel *selection) add(c candidate) {
+	if c.score < sel.theta {
+		return
+	}
+	sel.cands = append(sel.cands, c)
+	sel.dirty = true
+}
+
+func (sel *selection) less(a, b candidate) int {
+	if c := cmp.Compare(b.score, a.score); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.h, b.h)
+}
+
+// pick returns the diversified top k: candidates in score order, at most
+// perCommune per commune and perDep per department.
+func (sel *selection) pick() []candidate {
+	slices.SortFunc(sel.cands, sel.less)
+	byCommune := map[string]int{}
+	byDep := map[string]int{}
+	var out []candidate
+	for _, c := range sel.cands {
+		h := &sel.r.s.housing[c.h]
+		if byCommune[h.c.Code] >= sel.perCommune || byDep[h.c.Department] >= sel.perDep {
+			continue
+		}
+		byCommune[h.c.Code]++
+		byDep[h.c.Department]++
+		out = append(out, c)
+		if len(out) == sel.k {
+			break
+		}
+	}
+	return out
+}
+
+// refresh recomputes θ, the k-th score of the diversified selection (the
+// diversity limits make a laminar matroid, so that score can only grow as
+// candidates are added), and drops the candidates below it.
+func (sel *selection) refresh() {
+	if !sel.dirty {
+		return
+	}
+	sel.dirty = false
+	top := sel.pick()
+	if len(top) < sel.k {
+		return
+	}
+	sel.theta = top[len(top)-1].score
+	sel.cands = slices.DeleteFunc(sel.cands, func(c candidate) bool { return c.score < sel.theta })
+}
+
+// searchFast finds the diversified top options, exactly, visiting tiles in
+// the order of their score bound and stopping when no tile can beat θ.
+func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
+	s := r.s
+	n := s.tiles.len()
+	w := r.w
+	sel := &selection{k: r.opts.Top, perCommune: r.opts.MaxPerCommune, perDep: r.opts.MaxPerDepartment, theta: math.Inf(-1), r: r}
+
+	// Job bound per tile and seeker: the best fit and static value there.
+	jb := make([][]float64, len(r.seekers))
+	for i := range r.seekers {
+		v := make([]float64, n)
+		for t := range v {
+			v[t] = math.Inf(-1)
+		}
+		for _, g := range r.seekers[i].groups {
+			tf := w.JobFit * tierFit[g.tier]
+			for _, gt := range g.g.tiles {
+				v[gt.tile] = math.Max(v[gt.tile], tf+gt.maxStatic)
+			}
+		}
+		jb[i] = v
+	}
+
+	type tileUB struct {
+		t     int32
+		ub    float64
+		jobUB float64
+	}
+	var order []tileUB
+	for t := range int32(n) {
+		if s.hStart[t] == s.hStart[t+1] || !r.tileInScope(t) {
+			continue
+		}
+		hb := r.tileHousingUB(t)
+		if math.IsInf(hb, -1) {
+			continue
+		}
+		jobUB := 0.0
+		if r.jobSide {
+			sum := 0.0
+			for i := range r.seekers {
+				best := 0.0
+				for k := s.tiles.nbStart[t]; k < s.tiles.nbStart[t+1]; k++ {
+					cmub := r.commuteUB(float64(s.tiles.nbDist[k]))
+					if cmub < 0 {
+						break
+					}
+					if v := jb[i][s.tiles.nbTile[k]]; !math.IsInf(v, -1) {
+						best = math.Max(best, v+w.Commute*cmub)
+					}
+				}
+				sum += best
+			}
+			jobUB = math.Min(sum, w.jobSide()+w.Timing)
+		}
+		order = append(order, tileUB{t, hb + jobUB, jobUB})
+	}
+	slices.SortFunc(order, func(a, b tileUB) int {
+		if c := cmp.Compare(b.ub, a.ub); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.t, b.t)
+	})
+
+	examined := 0
+	src := tileSource{}
+	for _, tu := range order {
+		sel.refresh()
+		if tu.ub < sel.theta-boundSlack {
+			break
+		}
+		for _, hi := range s.hOrder[s.hStart[tu.t]:s.hStart[tu.t+1]] {
+			h := &s.housing[hi]
+			if why := r.checkHousing(h); why != "" {
+				r.reject(why)
+				continue
+			}
+			hc := r.housingCtx(h)
+			if r.housingUB(&hc)+tu.jobUB < sel.theta-boundSlack {
+				continue
+			}
+			examined++
+			if examined%ctxCheckEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, examined, err
+				}
+			}
+			if c, ok := r.evaluate(hi, src, sel.theta); ok {
+				sel.add(c)
+			}
+		}
+	}
+	sel.dirty = true
+	return sel.pick(), examined, nil
+}
+
+// tileHousingUB bounds the housing part of the score of any option in
+// tile t for this household, or returns -Inf when no housing there fits.
+func (r *request) tileHousingUB(t int32) float64 {
+	s := r.s
+	w := r.w
+	best := math.Inf(-1)
+	wish := 0.0
+	if len(r.wishes) > 0 {
+		wish = w.WishBonus
+	}
+	stepFree := false
+	for _, n := range r.h.Needs {
+		stepFree = stepFree || n == NeedStepFree
+	}
+	for _, b := range s.buckets[s.bStart[t]:s.bStart[t+1]] {
+		if stepFree && !b.anyStepFree {
+			continue
+		}
+		couple, dep := r.aplCouple, r.children
+		if b.shared {
+			if !r.isolated || !r.h.SharedOK {
+				continue
+			}
+			if b.genders&(genderBit(r.sex)|4) == 0 {
+				continue
+			}
+			couple, dep = false, 0
+		} else if b.maxOcc < r.persons {
+			continue
+		}
+		aff := 1.0
+		if r.incomeMax > 0 {
+			num := b.minRent + b.minCharges - s.apl.EstimateAPL(1, couple, dep, b.minRent, r.incomeMin)
+			aff = affordValue(math.Max(0, num) / r.incomeMax)
+		}
+		v := b.maxStatic + w.SizeFit*sizeValue(b.rooms, r.ideal, b.shared) + w.Affordability*aff + w.Timing
+		if !r.jobSide {
+			v /= 1 - w.jobSide()
+		}
+		best = math.Max(best, v+wish)
+	}
+	return best
+}
+
+// searchNaive scores every feasible housing offer against every candidate
+// job of each seeker: the brute-force baseline of the oracle tests and
+// benchmarks.
+func (r *request) searchNaive(ctx context.Context) ([]candidate, int, error) {
+	s := r.s
+	src := scanSource{cands: make([][]int32, len(r.seekers))}
+	for i := range r.seekers {
+		sk := &r.seekers[i]
+		for ji := range s.jobs {
+			j := &s.jobs[ji]
+			if matchTier(sk.m.Occupations, j.o.ROME, j.o.BeginnersOK) != TierNone {
+				src.cands[i] = append(src.cands[i], int32(ji))
+			}
+		}
+	}
+	sel := &selection{k: r.opts.Top, perCommune: r.opts.MaxPerCommune, perDep: r.opts.MaxPerDepartment, theta: math.Inf(-1), r: r}
+	examined := 0
+	for hi := range s.housing {
+		h := &s.housing[hi]
+		if why := r.checkHousing(h); why != "" {
+			r.reject(why)
+			continue
+		}
+		examined++
+		if examined%ctxCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, examined, err
+			}
+		}
+		if c, ok := r.evaluate(int32(hi), src, math.Inf(-1)); ok {
+			sel.cands = append(sel.cands, c)
+		}
+	}
+	return sel.pick(), examined, nil
+}
