@@ -1,0 +1,30 @@
+package main
+
+import (
+	"fmt"
+
+	"passerelle/datasets"
+	"passerelle/matcher"
+)
+
+// marketSeed is the seed of the built-in synthetic markets: the same seed
+// gives the same market on every machine.
+const marketSeed = 2026
+
+// loadEngine builds the synthetic market of the given scale name (demo,
+// national, 100k…) and indexes it.
+func loadEngine(name string) (*matcher.Engine, *matcher.Market, error) {
+	sc, err := datasets.ParseScale(name)
+	if err != nil {
+		return nil, nil, usageErr(fmt.Errorf("--market: %w", err))
+	}
+	m, err := datasets.Synthetic(marketSeed, sc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("building the %s market: %w", name, err)
+	}
+	eng, err := matcher.NewEngine(m, matcher.EngineOptions{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("indexing the %s market: %w", name, err)
+	}
+	return eng, m, nil
+}
