@@ -219,9 +219,14 @@ func (a *Atlas) Communes(fn func(*Commune) bool) {
 	}
 }
 
+// fallbackDensityKm2 is the density given to a stand-in commune when the
+// prefecture itself is unknown: that of a mid-sized French prefecture town.
+const fallbackDensityKm2 = 1500
+
 // Locate returns a place for an INSEE commune code: the commune itself when
 // the atlas knows it, else a stand-in built from its department's prefecture
-// (point, zone), with fallback set to true. It returns ErrInvalidCode for a
+// (its commune's indicators when the atlas knows it, else its point and
+// zone), with fallback set to true. It returns ErrInvalidCode for a
 // malformed code and ErrUnknownCommune when neither the commune nor its
 // department is known.
 func (a *Atlas) Locate(code string) (c *Commune, fallback bool, err error) {
@@ -235,8 +240,14 @@ func (a *Atlas) Locate(code string) (c *Commune, fallback bool, err error) {
 	if !ok {
 		return nil, false, fmt.Errorf("geo: locating %q: %w", code, ErrUnknownCommune)
 	}
+	// The prefecture's own commune, when known, lends its indicators.
+	if p, ok := a.communes[d.PrefectureCode]; ok {
+		c := *p
+		c.Code = code
+		return &c, true, nil
+	}
 	return &Commune{
 		Code: code, Name: d.Prefecture, Department: d.Code, Region: d.Region,
-		Point: d.Point, Zone: d.Zone, DensityKm2: 1000,
+		Point: d.Point, Zone: d.Zone, DensityKm2: fallbackDensityKm2,
 	}, true, nil
 }

@@ -18,10 +18,12 @@ type EngineOptions struct {
 	Router  geo.Router // default geo.DefaultModel()
 	APL     *APLParams // default &APL2025
 	// TileKM is the side of the tiles that carry the score bounds, in
-	// kilometres (default 20).
+	// kilometres (default 10).
 	TileKM float64
 	// MaxReachKM caps the straight-line distance between a home and a job,
-	// in kilometres (default 120). It bounds the neighbour lists of tiles.
+	// in kilometres (default 60): no daily commute is planned beyond it,
+	// whatever the household's maximum time. It bounds the neighbour lists
+	// of tiles.
 	MaxReachKM float64
 }
 
@@ -50,10 +52,10 @@ func NewEngine(m *Market, opts EngineOptions) (*Engine, error) {
 		opts.APL = &APL2025
 	}
 	if opts.TileKM <= 0 {
-		opts.TileKM = 20
+		opts.TileKM = 10
 	}
 	if opts.MaxReachKM <= 0 {
-		opts.MaxReachKM = 120
+		opts.MaxReachKM = 60
 	}
 	if m == nil || m.Atlas == nil {
 		return nil, fmt.Errorf("matcher: building engine: market has no atlas")
@@ -146,9 +148,10 @@ type groupTile struct {
 // jobGroup is every job of one ROME code ("r:G1602"), one domaine
 // ("d:G16"), one grand domaine ("g:G") or accepting beginners ("b").
 type jobGroup struct {
-	tiles   []groupTile
-	byTile  map[int32]int32 // tile → index in tiles
-	maxWage float64
+	tiles     []groupTile
+	byTile    map[int32]int32 // tile → index in tiles
+	maxWage   float64
+	maxStatic float64
 }
 
 type snapshot struct {
@@ -305,72 +308,121 @@ func (s *snapshot) indexHousing() {
 }
 
 func (s *snapshot) indexJobs() {
-	type entry struct {
-		group string
-		tile  int32
-		job   int32
-	}
-	// Count the entries of each group so that one flat array holds them.
-	keys := func(o *JobOffer, fn func(string)) {
-		if len(o.ROME) >= 1 {
-			fn("r:" + o.ROME)
-			fn("g:" + o.ROME[:1])
+	// Group ids per distinct ROME code, so that no key is built per job.
+	type romeGroups struct{ ids [4]int32 } // r:, d:, g:, and -1
+	gid := map[string]int32{}
+	var names []string
+	group := func(key string) int32 {
+		if id, ok := gid[key]; ok {
+			return id
 		}
-		if d := domainOf(o.ROME); d != "" {
-			fn("d:" + d)
+		id := int32(len(names))
+		gid[key] = id
+		names = append(names, key)
+		return id
+	}
+	byROME := map[string]romeGroups{}
+	beginners := group("b")
+	jobGroups := func(o *JobOffer) romeGroups {
+		rg, ok := byROME[o.ROME]
+		if !ok {
+			rg = romeGroups{ids: [4]int32{-1, -1, -1, -1}}
+			if o.ROME != "" {
+				rg.ids[0] = group("r:" + o.ROME)
+				rg.ids[2] = group("g:" + o.ROME[:1])
+			}
+			if d := domainOf(o.ROME); d != "" {
+				rg.ids[1] = group("d:" + d)
+			}
+			byROME[o.ROME] = rg
 		}
 		if o.BeginnersOK {
-			fn("b")
+			rg.ids[3] = beginners
+		}
+		return rg
+	}
+	// Counting sort of (group, job) entries by group.
+	counts := []int{}
+	grow := func() {
+		for len(counts) < len(names) {
+			counts = append(counts, 0)
 		}
 	}
-	counts := make(map[string]int)
+	per := make([]romeGroups, len(s.jobs))
 	for i := range s.jobs {
-		keys(s.jobs[i].o, func(k string) { counts[k]++ })
-	}
-	names := make([]string, 0, len(counts))
-	for k := range counts {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	offset := make(map[string]int, len(names))
-	total := 0
-	for _, k := range names {
-		offset[k] = total
-		total += counts[k]
-	}
-	s.jobOrder = make([]int32, total)
-	fill := make(map[string]int, len(names))
-	for i := range s.jobs {
-		keys(s.jobs[i].o, func(k string) {
-			s.jobOrder[offset[k]+fill[k]] = int32(i)
-			fill[k]++
-		})
-	}
-	for _, k := range names {
-		seg := s.jobOrder[offset[k] : offset[k]+counts[k]]
-		slices.SortFunc(seg, func(a, b int32) int {
-			ja, jb := &s.jobs[a], &s.jobs[b]
-			if c := cmp.Compare(ja.tile, jb.tile); c != 0 {
-				return c
+		per[i] = jobGroups(s.jobs[i].o)
+		grow()
+		for _, g := range per[i].ids {
+			if g >= 0 {
+				counts[g]++
 			}
-			if c := cmp.Compare(jb.static, ja.static); c != 0 {
-				return c
-			}
-			return cmp.Compare(a, b)
-		})
-		g := &jobGroup{byTile: make(map[int32]int32)}
-		base := int32(offset[k])
-		for i := 0; i < len(seg); {
-			t := s.jobs[seg[i]].tile
-			j := i
-			for j < len(seg) && s.jobs[seg[j]].tile == t {
-				g.maxWage = math.Max(g.maxWage, s.jobs[seg[j]].net)
-				j++
-			}
-			g.byTile[t] = int32(len(g.tiles))
-			g.tiles = append(g.tiles, groupTile{tile: t, start: base + int32(i), end: base + int32(j), maxStatic: s.jobs[seg[i]].static})
-			i = j
 		}
-		s.groups[k] = g
+	}
+	offset := make([]int, len(names)+1)
+	for g := range names {
+		offset[g+1] = offset[g] + counts[g]
+	}
+	s.jobOrder = make([]int32, offset[len(names)])
+	fill := slices.Clone(offset[:len(names)])
+	for i := range s.jobs {
+		for _, g := range per[i].ids {
+			if g >= 0 {
+				s.jobOrder[fill[g]] = int32(i)
+				fill[g]++
+			}
+		}
+	}
+	// Within each group, a counting sort by tile, then each tile's run by
+	// static value, best first (ties: market order).
+	nt := s.tiles.len()
+	tileCount := make([]int32, nt+1)
+	tmp := make([]int32, 0)
+	for g, name := range names {
+		seg := s.jobOrder[offset[g]:offset[g+1]]
+		var touched []int32
+		for _, ji := range seg {
+			t := s.jobs[ji].tile
+			if tileCount[t] == 0 {
+				touched = append(touched, t)
+			}
+			tileCount[t]++
+		}
+		slices.Sort(touched)
+		pos := make(map[int32]int32, len(touched))
+		acc := int32(0)
+		for _, t := range touched {
+			pos[t] = acc
+			acc += tileCount[t]
+			tileCount[t] = 0
+		}
+		tmp = append(tmp[:0], seg...)
+		starts := make(map[int32]int32, len(touched))
+		for t, p := range pos {
+			starts[t] = p
+		}
+		for _, ji := range tmp {
+			t := s.jobs[ji].tile
+			seg[pos[t]] = ji
+			pos[t]++
+		}
+		jg := &jobGroup{byTile: make(map[int32]int32, len(touched)), tiles: make([]groupTile, 0, len(touched))}
+		base := int32(offset[g])
+		for _, t := range touched {
+			a, b := starts[t], pos[t]
+			run := seg[a:b]
+			slices.SortFunc(run, func(x, y int32) int {
+				if c := cmp.Compare(s.jobs[y].static, s.jobs[x].static); c != 0 {
+					return c
+				}
+				return cmp.Compare(x, y)
+			})
+			for _, ji := range run {
+				jg.maxWage = math.Max(jg.maxWage, s.jobs[ji].net)
+			}
+			jg.maxStatic = math.Max(jg.maxStatic, s.jobs[run[0]].static)
+			jg.byTile[t] = int32(len(jg.tiles))
+			jg.tiles = append(jg.tiles, groupTile{tile: t, start: base + a, end: base + b, maxStatic: s.jobs[run[0]].static})
+		}
+		s.groups[name] = jg
 	}
 }

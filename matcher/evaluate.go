@@ -37,6 +37,9 @@ type choice struct {
 	minutes float64
 	mode    geo.Mode
 	cm, tm  float64
+	// v is what the job brings to the seeker from this home: weighted fit,
+	// contract, shortage, commute and timing.
+	v float64
 }
 
 // candidate is one evaluated housing option.
@@ -205,6 +208,8 @@ func (r *request) pairJob(hc *housingCtx, si int, ji int32, count bool) (choice,
 	} else {
 		c.tm = 1
 	}
+	w := &r.w
+	c.v = w.JobFit*c.fit + j.static + w.Commute*c.cm + w.Timing*c.tm
 	return c, true
 }
 
@@ -236,51 +241,59 @@ func bestMode(rt geo.Router, d float64, from, to geo.End, modes []geo.Mode) (geo
 	return best, bestMin, found
 }
 
-// step is the state of one seeker's choice on one housing.
+// step is the search for one seeker's job on one housing offer: the
+// feasible job with the highest value v (see choice.v), ties to the job
+// listed first in the market.
 type step struct {
 	r       *request
 	hc      *housingCtx
 	si      int
-	prev    []choice
-	last    bool // the last seeker: the effort rule is enforced
-	best    candidate
-	bestJob choice
+	taken   []choice // jobs of the previous seekers
+	best    choice
 	hasBest bool
-	hasJob  bool
-	buf     []choice
-	// base bounds everything but the job's own fit, contract, shortage and
-	// commute contributions (fast path pruning).
-	base      float64
-	prevMaxCm float64
-	theta     float64 // global threshold, single-seeker households only
+	// floor is a value below which a job cannot matter: with a single
+	// seeker, an option whose job has v < floor scores below θ.
+	floor float64
 }
 
-// cut is the score a job must be able to beat to be worth evaluating.
+// cut is the value a job must be able to reach to be worth evaluating.
 func (st *step) cut() float64 {
-	c := math.Inf(-1)
-	if st.hasBest {
-		c = st.best.score
+	if st.hasBest && st.best.v > st.floor {
+		return st.best.v
 	}
-	return math.Max(c, st.theta)
+	return st.floor
 }
 
 // try evaluates job ji for the step's seeker.
-func (st *step) try(ji int32, count bool) {
-	c, ok := st.r.pairJob(st.hc, st.si, ji, count)
+func (st *step) try(ji int32) {
+	r := st.r
+	j := &r.s.jobs[ji]
+	used := 0
+	for _, c := range st.taken {
+		if c.job == ji {
+			used++
+		}
+	}
+	if used > 0 && used >= max(1, j.o.Positions) {
+		return
+	}
+	// An equirectangular lower bound of the distance settles, without a
+	// haversine, the jobs too far to beat the best one found.
+	if cut := st.cut(); !math.IsInf(cut, -1) {
+		p, q := st.hc.h.end.Point, j.end.Point
+		dy := math.Abs(p[1] - q[1])
+		dx := math.Abs(p[0]-q[0]) * math.Cos((math.Max(math.Abs(p[1]), math.Abs(q[1]))+0.01)*math.Pi/180)
+		d := 0.99 * metersPerDegLat * math.Sqrt(dx*dx+dy*dy)
+		if cm := r.commuteUB(d); cm < 0 || r.w.JobFit*tierFit[TierExact]+j.static+r.w.Commute*cm+r.w.Timing < cut-boundSlack {
+			return
+		}
+	}
+	c, ok := r.pairJob(st.hc, st.si, ji, true)
 	if !ok {
 		return
 	}
-	st.buf = append(st.buf[:0], st.prev...)
-	st.buf = append(st.buf, c)
-	var cand candidate
-	if !st.r.score(st.hc, st.buf, st.last, &cand) {
-		if count {
-			st.r.reject(st.r.pending)
-		}
-		return
-	}
-	if !st.hasBest || cand.score > st.best.score || cand.score == st.best.score && st.hasJob && ji < st.bestJob.job {
-		st.best, st.bestJob, st.hasBest, st.hasJob = cand, c, true, true
+	if !st.hasBest || c.v > st.best.v || c.v == st.best.v && ji < st.best.job {
+		st.best, st.hasBest = c, true
 	}
 }
 
@@ -289,63 +302,37 @@ type jobSource interface {
 	each(st *step)
 }
 
-// evaluate builds the option of housing h: each seeker, in member order,
-// takes the job (or no job) that maximises the household's score given the
-// previous seekers' choices. It returns false when the option is not
-// feasible; the reason is counted.
+// evaluate builds the option of housing hi: each seeker, in member order,
+// takes the feasible job of highest value v not already filled by the
+// previous seekers (or no job when none is within reach); the option is
+// then scored as a whole. It returns false when the option is infeasible
+// (the reason is counted) or, for a single seeker, when it provably scores
+// below theta (not counted).
 func (r *request) evaluate(hi int32, src jobSource, theta float64) (candidate, bool) {
 	h := &r.s.housing[hi]
 	hc := r.housingCtx(h)
 	var chosen []choice
-	hsUB := r.housingUB(&hc)
+	floor := math.Inf(-1)
+	if len(r.seekers) == 1 && !math.IsInf(theta, -1) {
+		// S = (housing part without timing) + v for a single seeker.
+		floor = theta - (r.housingUB(&hc) - r.w.Timing) - boundSlack
+	}
 	for si := range r.seekers {
-		st := &step{r: r, hc: &hc, si: si, prev: chosen, last: si == len(r.seekers)-1}
-		// No job for this seeker is always a choice.
-		var none candidate
-		if r.score(&hc, chosen, st.last, &none) {
-			st.best, st.hasBest = none, true
-		}
-		if len(r.seekers) == 1 {
-			st.theta = theta
-		} else {
-			st.theta = math.Inf(-1)
-		}
-		st.base = hsUB + r.w.Commute*0 // the job's own commute is added by the source
-		for _, c := range chosen {
-			st.prevMaxCm = math.Max(st.prevMaxCm, c.cm)
-		}
-		if len(chosen) > 0 {
-			var prevC candidate
-			r.score(&hc, chosen, false, &prevC)
-			st.base += r.w.JobFit*prevC.comps[cJobFit] + r.w.Contract*prevC.comps[cContract] + r.w.Shortage*prevC.comps[cShortage]
-		}
+		st := &step{r: r, hc: &hc, si: si, taken: chosen, floor: floor}
 		src.each(st)
-		if !st.hasBest {
-			r.reject(r.pendingOr(RejectEffortRate))
+		if st.hasBest && st.best.v >= floor {
+			chosen = append(chosen, st.best)
+		} else if floor > 0 {
+			// No job reaches the floor: any option here scores below θ.
 			return candidate{}, false
 		}
-		if st.hasJob {
-			chosen = append(chosen, st.bestJob)
-		}
-		if st.last {
-			st.best.h = hi
-			st.best.jobs = chosen
-			return st.best, true
-		}
 	}
-	// No seeker: the housing-only option.
 	var c candidate
-	if !r.score(&hc, nil, true, &c) {
+	if !r.score(&hc, chosen, true, &c) {
 		r.reject(r.pending)
 		return candidate{}, false
 	}
 	c.h = hi
+	c.jobs = chosen
 	return c, true
-}
-
-func (r *request) pendingOr(def string) string {
-	if r.pending != "" {
-		return r.pending
-	}
-	return def
 }

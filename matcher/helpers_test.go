@@ -1,6 +1,7 @@
 package matcher_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -145,8 +146,12 @@ func randomHousehold(rng *rand.Rand, m *matcher.Market, i int) matcher.Household
 	if rng.IntN(2) == 0 {
 		var codes []string
 		m.Atlas.Communes(func(c *geo.Commune) bool { codes = append(codes, c.Code); return true })
-		slices_sort(codes)
+		sortStrings(codes)
 		h.Commune = codes[rng.IntN(len(codes))]
 	}
 	return h
+}
+
+func withCancel(t *testing.T) (context.Context, context.CancelFunc) {
+	return context.WithCancel(t.Context())
 }

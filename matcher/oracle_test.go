@@ -9,7 +9,7 @@ import (
 	"passerelle/matcher"
 )
 
-func slices_sort(s []string) { slices.Sort(s) }
+func sortStrings(s []string) { slices.Sort(s) }
 
 // optionKeys summarises a plan's options for comparison.
 func optionKeys(p *matcher.Plan) []string {

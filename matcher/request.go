@@ -57,6 +57,7 @@ type seeker struct {
 	licence bool // holds a usable driving licence
 	groups  []seekerGroup
 	maxWage float64
+	vMax    float64 // bound of fit + contract + shortage over the groups
 }
 
 type seekerGroup struct {
@@ -166,6 +167,7 @@ func (e *Engine) newRequest(s *snapshot, h *Household, opts PlanOptions) (*reque
 		sk.groups = r.seekerGroups(m)
 		for _, g := range sk.groups {
 			sk.maxWage = math.Max(sk.maxWage, g.g.maxWage)
+			sk.vMax = math.Max(sk.vMax, r.w.JobFit*tierFit[g.tier]+g.g.maxStatic)
 		}
 		r.seekers = append(r.seekers, sk)
 		r.incomeMax += sk.maxWage

@@ -22,15 +22,18 @@ type tileSource struct{}
 func (tileSource) each(st *step) {
 	r := st.r
 	s := r.s
+	w := &r.w
 	sk := &r.seekers[st.si]
 	t := st.hc.h.tile
 	for k := s.tiles.nbStart[t]; k < s.tiles.nbStart[t+1]; k++ {
-		d := float64(s.tiles.nbDist[k])
-		cmub := r.commuteUB(d)
+		cmub := r.commuteUB(float64(s.tiles.nbDist[k]))
 		if cmub < 0 {
 			break // neighbours are sorted by distance
 		}
-		cmTerm := r.w.Commute * math.Max(cmub, st.prevMaxCm)
+		rest := w.Commute*cmub + w.Timing
+		if sk.vMax+rest < st.cut()-boundSlack {
+			break // nothing farther can beat the best job found
+		}
 		t2 := s.tiles.nbTile[k]
 		for _, g := range sk.groups {
 			gi, ok := g.g.byTile[t2]
@@ -38,19 +41,19 @@ func (tileSource) each(st *step) {
 				continue
 			}
 			gt := &g.g.tiles[gi]
-			tf := r.w.JobFit * tierFit[g.tier]
-			if st.base+tf+gt.maxStatic+cmTerm < st.cut()-boundSlack {
+			tf := w.JobFit * tierFit[g.tier]
+			if tf+gt.maxStatic+rest < st.cut()-boundSlack {
 				continue
 			}
 			for _, ji := range s.jobOrder[gt.start:gt.end] {
 				j := &s.jobs[ji]
-				if st.base+tf+j.static+cmTerm < st.cut()-boundSlack {
+				if tf+j.static+rest < st.cut()-boundSlack {
 					break // sorted by static value
 				}
 				if matchTier(sk.m.Occupations, j.o.ROME, j.o.BeginnersOK) != g.tier {
 					continue // visited in the list of its best tier
 				}
-				st.try(ji, true)
+				st.try(ji)
 			}
 		}
 	}
@@ -62,7 +65,7 @@ type scanSource struct{ cands [][]int32 }
 
 func (src scanSource) each(st *step) {
 	for _, ji := range src.cands[st.si] {
-		st.try(ji, true)
+		st.try(ji)
 	}
 }
 
