@@ -104,10 +104,19 @@ type hItem struct {
 	stab    float64 // housing_stability value
 	terr    float64 // territory value
 	static  float64 // weighted stability + territory
-	maxOcc  int
+	rent    float64 // copied from o, like the fields below, so that the
+	charges float64 // search reads one contiguous item per home
+	maxOcc  int32
 	avail   day
 	expires day
 	tile    int32
+	rooms   int16
+	places  int16
+	kind    LandlordKind
+	shared  bool
+	free    bool  // step-free
+	gender  uint8 // genderBit of a shared flat
+	aplZone int8
 }
 
 // jItem is an indexed job offer.
@@ -140,9 +149,10 @@ type bucket struct {
 // groupTile is the jobs of one group in one tile: jobOrder[start:end],
 // sorted by static value, best first.
 type groupTile struct {
-	tile       int32
-	start, end int32
-	maxStatic  float64
+	tile         int32
+	start, end   int32
+	maxStatic    float64
+	maxCt, maxSh float64 // best contract and shortage values
 }
 
 // jobGroup is every job of one ROME code ("r:G1602"), one domaine
@@ -199,11 +209,14 @@ func buildSnapshot(m *Market, opts *EngineOptions) (*snapshot, error) {
 		}
 		it := hItem{o: o, c: c, end: geo.End{Point: pt, DensityKm2: c.DensityKm2, EmploymentArea: c.EmploymentArea},
 			stab: stabilityValue(o.LandlordKind, o.Lease), terr: territoryValue(c),
-			maxOcc: o.MaxOccupants, avail: toDay(o.AvailableFrom), expires: toDay(o.ExpiresOn)}
+			maxOcc: int32(o.MaxOccupants), avail: toDay(o.AvailableFrom), expires: toDay(o.ExpiresOn),
+			rent: o.RentMonthly, charges: o.ChargesMonthly, rooms: int16(min(o.Rooms, 1000)), places: int16(min(o.Places, 1000)),
+			kind: o.LandlordKind, shared: o.Shared, free: o.StepFree, aplZone: int8(c.Zone.APLZone())}
 		if o.Shared {
 			it.maxOcc = 1
+			it.gender = genderBit(o.Gender)
 		} else if it.maxOcc <= 0 {
-			it.maxOcc = MaxOccupantsForSurface(o.SurfaceM2)
+			it.maxOcc = int32(MaxOccupantsForSurface(o.SurfaceM2))
 		}
 		it.static = w.HousingStability*it.stab + w.Territory*it.terr
 		s.maxStatic = math.Max(s.maxStatic, it.static)
@@ -232,6 +245,24 @@ func buildSnapshot(m *Market, opts *EngineOptions) (*snapshot, error) {
 		s.jobs = append(s.jobs, it)
 	}
 	s.tiles.finish()
+	// Homes are kept in tile order so that a tile's homes are contiguous;
+	// ties keep the market's order (the plan's tie-break).
+	{
+		start := make([]int32, s.tiles.len()+1)
+		for i := range s.housing {
+			start[s.housing[i].tile+1]++
+		}
+		for t := 1; t < len(start); t++ {
+			start[t] += start[t-1]
+		}
+		sorted := make([]hItem, len(s.housing))
+		for i := range s.housing {
+			t := s.housing[i].tile
+			sorted[start[t]] = s.housing[i]
+			start[t]++
+		}
+		s.housing = sorted
+	}
 	s.indexHousing()
 	s.indexJobs()
 	return s, nil
@@ -293,7 +324,7 @@ func (s *snapshot) indexHousing() {
 			b.maxStatic = math.Max(b.maxStatic, h.static)
 			b.minRent = math.Min(b.minRent, h.o.RentMonthly)
 			b.minCharges = math.Min(b.minCharges, h.o.ChargesMonthly)
-			b.maxOcc = max(b.maxOcc, h.maxOcc)
+			b.maxOcc = max(b.maxOcc, int(h.maxOcc))
 			b.anyStepFree = b.anyStepFree || h.o.StepFree
 			if h.o.Shared {
 				b.genders |= genderBit(h.o.Gender)
@@ -416,12 +447,16 @@ func (s *snapshot) indexJobs() {
 				}
 				return cmp.Compare(x, y)
 			})
+			gt := groupTile{tile: t, start: base + a, end: base + b, maxStatic: s.jobs[run[0]].static}
 			for _, ji := range run {
-				jg.maxWage = math.Max(jg.maxWage, s.jobs[ji].net)
+				j := &s.jobs[ji]
+				jg.maxWage = math.Max(jg.maxWage, j.net)
+				gt.maxCt = math.Max(gt.maxCt, j.ct)
+				gt.maxSh = math.Max(gt.maxSh, j.sh)
 			}
-			jg.maxStatic = math.Max(jg.maxStatic, s.jobs[run[0]].static)
+			jg.maxStatic = math.Max(jg.maxStatic, gt.maxStatic)
 			jg.byTile[t] = int32(len(jg.tiles))
-			jg.tiles = append(jg.tiles, groupTile{tile: t, start: base + a, end: base + b, maxStatic: s.jobs[run[0]].static})
+			jg.tiles = append(jg.tiles, gt)
 		}
 		s.groups[name] = jg
 	}

@@ -66,18 +66,22 @@ type housingCtx struct {
 	size, wish float64
 	moveDay    day // the day the household can move in
 	tmNoJob    float64
+	cosLat     float64
 }
 
 func (r *request) housingCtx(h *hItem) housingCtx {
-	hc := housingCtx{h: h, rent: h.o.RentMonthly, ch: h.o.ChargesMonthly, aplZone: h.c.Zone.APLZone(),
+	hc := housingCtx{h: h, rent: h.rent, ch: h.charges, aplZone: int(h.aplZone),
 		dependants: r.children, couple: r.aplCouple, moveDay: r.moveDay}
-	if h.o.Shared {
+	if h.shared {
 		hc.dependants, hc.couple = 0, false
 	}
-	hc.size = sizeValue(h.o.Rooms, r.ideal, h.o.Shared)
-	if r.wishes[h.c.Code] || r.wishes[h.c.Department] {
+	hc.size = sizeValue(int(h.rooms), r.ideal, h.shared)
+	if len(r.wishes) > 0 && (r.wishes[h.c.Code] || r.wishes[h.c.Department]) {
 		hc.wish = r.w.WishBonus
 	}
+	// cos of a latitude at least as far from the equator as any job
+	// within reach (60 km < 0.6°), for the equirectangular prefilter.
+	hc.cosLat = math.Cos(math.Min(89, math.Abs(h.end.Point[1])+0.6) * math.Pi / 180)
 	if h.avail != noDay && h.avail > hc.moveDay {
 		hc.tmNoJob = timingValue(int(h.avail - hc.moveDay))
 		hc.moveDay = h.avail
@@ -282,7 +286,7 @@ func (st *step) try(ji int32) {
 	if cut := st.cut(); !math.IsInf(cut, -1) {
 		p, q := st.hc.h.end.Point, j.end.Point
 		dy := math.Abs(p[1] - q[1])
-		dx := math.Abs(p[0]-q[0]) * math.Cos((math.Max(math.Abs(p[1]), math.Abs(q[1]))+0.01)*math.Pi/180)
+		dx := math.Abs(p[0]-q[0]) * st.hc.cosLat
 		d := 0.99 * metersPerDegLat * math.Sqrt(dx*dx+dy*dy)
 		if cm := r.commuteUB(d); cm < 0 || r.w.JobFit*tierFit[TierExact]+j.static+r.w.Commute*cm+r.w.Timing < cut-boundSlack {
 			return
@@ -317,7 +321,17 @@ func (r *request) evaluate(hi int32, src jobSource, theta float64) (candidate, b
 		// S = (housing part without timing) + v for a single seeker.
 		floor = theta - (r.housingUB(&hc) - r.w.Timing) - boundSlack
 	}
+	var hsUB float64
+	ubs := r.seekUB[h.tile]
+	if len(ubs) > 0 && !math.IsInf(theta, -1) {
+		hsUB = r.housingUB(&hc)
+	}
 	for si := range r.seekers {
+		// Several seekers: give up as soon as the jobs chosen so far and
+		// the best the others could bring cannot reach θ.
+		if len(ubs) > 0 && !math.IsInf(theta, -1) && hsUB+r.jobSideUB(chosen, ubs[si:]) < theta-boundSlack {
+			return candidate{}, false
+		}
 		st := &step{r: r, hc: &hc, si: si, taken: chosen, floor: floor}
 		src.each(st)
 		if st.hasBest && st.best.v >= floor {

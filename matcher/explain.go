@@ -64,7 +64,7 @@ func (r *request) option(rank int, c *candidate) Option {
 		MoveKM: math.Round(geo.Distance(r.home.Point, h.end.Point)/100) / 10}
 	opt.Housing = HousingBrief{ID: o.ID, ExternalRef: o.ExternalRef, Commune: h.c.Code, CommuneName: h.c.Name,
 		Department: h.c.Department, LandlordKind: o.LandlordKind, Rooms: o.Rooms, SurfaceM2: o.SurfaceM2,
-		MaxOccupants: h.maxOcc, Shared: o.Shared, Gender: o.Gender, StepFree: o.StepFree, Lease: o.Lease,
+		MaxOccupants: int(h.maxOcc), Shared: o.Shared, Gender: o.Gender, StepFree: o.StepFree, Lease: o.Lease,
 		RentMonthly: round2(o.RentMonthly), Zone: h.c.Zone}
 	if opt.Housing.Gender == "" {
 		opt.Housing.Gender = AnyGender

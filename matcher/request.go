@@ -93,9 +93,12 @@ type request struct {
 	aplCouple        bool
 	wishes           map[string]bool
 	jobSide          bool // the score has job components
+	stepFree         bool // the household needs step-free access
 
 	rejected map[string]int
-	pending  string // the reason the last score call failed
+	lists    map[[2]int32][]listRef // job lists by (housing tile, seeker)
+	seekUB   map[int32][]compUB     // per housing tile, what each seeker can bring
+	pending  string                 // the reason the last score call failed
 }
 
 const reachStep = 250.0 // meters
@@ -192,6 +195,7 @@ func (e *Engine) newRequest(s *snapshot, h *Household, opts PlanOptions) (*reque
 		}
 		r.minMinutes[k] = m // at least m minutes are needed for d
 	}
+	r.stepFree = slices.Contains(hh.Needs, NeedStepFree)
 	r.wishes = make(map[string]bool, len(hh.Wishes))
 	for _, w := range hh.Wishes {
 		r.wishes[w] = true
@@ -307,40 +311,36 @@ const ResidenceIncomeCeiling = 1800.0
 // checkHousing returns the reason a housing offer cannot house the
 // household, or "".
 func (r *request) checkHousing(h *hItem) string {
-	o := h.o
 	if h.avail != noDay && h.avail > r.moveDay+HousingWindowDays || h.expires != noDay && h.expires < r.moveDay {
 		return RejectNotAvailable
 	}
-	if !r.inScope(h.c) {
+	if r.h.Relocation.Scope != ScopeAnywhere && !r.inScope(h.c) {
 		return RejectOutOfScope
 	}
-	if o.Shared {
+	if h.shared {
 		if !r.isolated || !r.h.SharedOK {
 			return RejectSharedNotSuited
 		}
-		if o.Gender != AnyGender && o.Gender != "" && o.Gender != r.sex {
+		if h.gender != genderBit(AnyGender) && h.gender != genderBit(r.sex) {
 			return RejectGender
 		}
-		if o.Places < 1 {
+		if h.places < 1 {
 			return RejectTooSmall
 		}
-	} else if r.persons > h.maxOcc {
+	} else if int32(r.persons) > h.maxOcc {
 		return RejectTooSmall
 	}
-	switch o.LandlordKind {
+	switch h.kind {
 	case PensionDeFamille:
 		if !r.isolated || r.minAdultAge < 18 {
 			return RejectKind
 		}
 	case ResidenceSociale:
-		if r.children > 0 && r.persons > h.maxOcc {
-			return RejectKind
-		}
 		if r.incomeMin > ResidenceIncomeCeiling {
 			return RejectResidenceIncome
 		}
 	}
-	if slices.Contains(r.h.Needs, NeedStepFree) && !o.StepFree {
+	if r.stepFree && !h.free {
 		return RejectStepFree
 	}
 	return ""

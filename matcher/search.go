@@ -5,6 +5,10 @@ import (
 	"context"
 	"math"
 	"slices"
+
+	"github.com/paulmach/orb"
+
+	"passerelle/geo"
 )
 
 // boundSlack absorbs floating-point rounding: a bound is summed in another
@@ -22,18 +26,68 @@ type tileSource struct{}
 func (tileSource) each(st *step) {
 	r := st.r
 	s := r.s
-	w := &r.w
 	sk := &r.seekers[st.si]
-	t := st.hc.h.tile
+	p := st.hc.h.end.Point
+	for _, l := range r.tileLists(st.hc.h.tile, st.si) {
+		cut := st.cut() - boundSlack
+		if l.ub < cut {
+			break // lists are sorted by bound
+		}
+		// The home's own distance to the list's tile is a tighter
+		// bound than the distance between the two tiles.
+		rest := l.rest
+		if l.tile != st.hc.h.tile {
+			cm := r.commuteUB(s.tiles.minDistPoint(p, l.tile))
+			if cm < 0 {
+				continue
+			}
+			rest = r.w.Commute*cm + r.w.Timing
+			if l.ub-l.rest+rest < cut {
+				continue
+			}
+		}
+		for _, ji := range s.jobOrder[l.start:l.end] {
+			j := &s.jobs[ji]
+			if l.tf+j.static+rest < st.cut()-boundSlack {
+				break // sorted by static value
+			}
+			if l.tier != TierExact && l.tier != TierExactNew && matchTier(sk.m.Occupations, j.o.ROME, j.o.BeginnersOK) != l.tier {
+				continue // visited in the list of its best tier
+			}
+			st.try(ji)
+		}
+	}
+}
+
+// listRef is one job list (a group's jobs in one tile) seen from a housing
+// tile, with the bound of the value v of its jobs.
+type listRef struct {
+	tile       int32
+	start, end int32
+	tier       int
+	tf         float64 // weighted fit of the tier
+	rest       float64 // bound of the weighted commute and timing
+	ub         float64 // tf + the list's best static value + rest
+}
+
+// tileLists returns, for the homes of tile t, the job lists seeker si may
+// take within reach, best bound first. It is computed once per tile and
+// request.
+func (r *request) tileLists(t int32, si int) []listRef {
+	key := [2]int32{t, int32(si)}
+	if l, ok := r.lists[key]; ok {
+		return l
+	}
+	s := r.s
+	w := &r.w
+	sk := &r.seekers[si]
+	var out []listRef
 	for k := s.tiles.nbStart[t]; k < s.tiles.nbStart[t+1]; k++ {
 		cmub := r.commuteUB(float64(s.tiles.nbDist[k]))
 		if cmub < 0 {
 			break // neighbours are sorted by distance
 		}
 		rest := w.Commute*cmub + w.Timing
-		if sk.vMax+rest < st.cut()-boundSlack {
-			break // nothing farther can beat the best job found
-		}
 		t2 := s.tiles.nbTile[k]
 		for _, g := range sk.groups {
 			gi, ok := g.g.byTile[t2]
@@ -42,30 +96,31 @@ func (tileSource) each(st *step) {
 			}
 			gt := &g.g.tiles[gi]
 			tf := w.JobFit * tierFit[g.tier]
-			if tf+gt.maxStatic+rest < st.cut()-boundSlack {
-				continue
-			}
-			for _, ji := range s.jobOrder[gt.start:gt.end] {
-				j := &s.jobs[ji]
-				if tf+j.static+rest < st.cut()-boundSlack {
-					break // sorted by static value
-				}
-				if matchTier(sk.m.Occupations, j.o.ROME, j.o.BeginnersOK) != g.tier {
-					continue // visited in the list of its best tier
-				}
-				st.try(ji)
-			}
+			out = append(out, listRef{tile: t2, start: gt.start, end: gt.end, tier: g.tier, tf: tf, rest: rest, ub: tf + gt.maxStatic + rest})
 		}
 	}
+	slices.SortStableFunc(out, func(a, b listRef) int { return cmp.Compare(b.ub, a.ub) })
+	if r.lists == nil {
+		r.lists = make(map[[2]int32][]listRef)
+	}
+	r.lists[key] = out
+	return out
 }
 
-// scanSource tries every candidate job of the seeker: the brute-force
-// baseline.
-type scanSource struct{ cands [][]int32 }
+// scanSource tries every candidate job of the seeker within the search
+// radius of the home: the brute-force baseline. Each seeker's candidate
+// jobs are put in a geo.Index so that the baseline stays usable on a
+// national market; the index is oracle-tested against a linear scan.
+type scanSource struct {
+	cands [][]int32
+	ix    []*geo.Index
+	buf   []int32
+}
 
-func (src scanSource) each(st *step) {
-	for _, ji := range src.cands[st.si] {
-		st.try(ji)
+func (src *scanSource) each(st *step) {
+	src.buf = src.ix[st.si].AppendWithin(src.buf[:0], st.hc.h.end.Point, st.r.reachM)
+	for _, k := range src.buf {
+		st.try(src.cands[st.si][k])
 	}
 }
 
@@ -73,7 +128,7 @@ func (src scanSource) each(st *step) {
 // k, and the threshold θ a candidate must reach.
 type selection struct {
 	k, perCommune, perDep int
-	cands                 []candidate
+	cands                 []*candidate
 	theta                 float64
 	dirty                 bool
 	r                     *request
@@ -83,11 +138,11 @@ func (sel *selection) add(c candidate) {
 	if c.score < sel.theta {
 		return
 	}
-	sel.cands = append(sel.cands, c)
+	sel.cands = append(sel.cands, &c)
 	sel.dirty = true
 }
 
-func (sel *selection) less(a, b candidate) int {
+func (sel *selection) less(a, b *candidate) int {
 	if c := cmp.Compare(b.score, a.score); c != 0 {
 		return c
 	}
@@ -108,7 +163,7 @@ func (sel *selection) pick() []candidate {
 		}
 		byCommune[h.c.Code]++
 		byDep[h.c.Department]++
-		out = append(out, c)
+		out = append(out, *c)
 		if len(out) == sel.k {
 			break
 		}
@@ -129,7 +184,7 @@ func (sel *selection) refresh() {
 		return
 	}
 	sel.theta = top[len(top)-1].score
-	sel.cands = slices.DeleteFunc(sel.cands, func(c candidate) bool { return c.score < sel.theta })
+	sel.cands = slices.DeleteFunc(sel.cands, func(c *candidate) bool { return c.score < sel.theta })
 }
 
 // searchFast finds the diversified top options, exactly, visiting tiles in
@@ -142,18 +197,40 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 
 	// Job bound per tile and seeker: the best fit and static value there.
 	jb := make([][]float64, len(r.seekers))
+	// With several seekers, the bound follows the household aggregation
+	// component by component: the best fit, contract and shortage values
+	// per tile and seeker.
+	multi := len(r.seekers) > 1
+	var comp [][]compUB
+	if multi {
+		comp = make([][]compUB, len(r.seekers))
+	}
 	for i := range r.seekers {
 		v := make([]float64, n)
 		for t := range v {
 			v[t] = math.Inf(-1)
 		}
+		var cv []compUB
+		if multi {
+			cv = make([]compUB, n)
+		}
 		for _, g := range r.seekers[i].groups {
 			tf := w.JobFit * tierFit[g.tier]
 			for _, gt := range g.g.tiles {
 				v[gt.tile] = math.Max(v[gt.tile], tf+gt.maxStatic)
+				if multi {
+					c := &cv[gt.tile]
+					c.fit = math.Max(c.fit, tierFit[g.tier])
+					c.ct = math.Max(c.ct, gt.maxCt)
+					c.sh = math.Max(c.sh, gt.maxSh)
+					c.cm = 1
+				}
 			}
 		}
 		jb[i] = v
+		if multi {
+			comp[i] = cv
+		}
 	}
 
 	type tileUB struct {
@@ -171,22 +248,41 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 			continue
 		}
 		jobUB := 0.0
-		if r.jobSide {
-			sum := 0.0
+		switch {
+		case multi:
+			ubs := make([]compUB, len(r.seekers))
 			for i := range r.seekers {
-				best := 0.0
+				u := &ubs[i]
 				for k := s.tiles.nbStart[t]; k < s.tiles.nbStart[t+1]; k++ {
 					cmub := r.commuteUB(float64(s.tiles.nbDist[k]))
 					if cmub < 0 {
 						break
 					}
-					if v := jb[i][s.tiles.nbTile[k]]; !math.IsInf(v, -1) {
-						best = math.Max(best, v+w.Commute*cmub)
+					c := &comp[i][s.tiles.nbTile[k]]
+					if c.cm == 0 {
+						continue // no job of this seeker there
 					}
+					u.fit, u.ct, u.sh = math.Max(u.fit, c.fit), math.Max(u.ct, c.ct), math.Max(u.sh, c.sh)
+					u.cm = math.Max(u.cm, cmub)
 				}
-				sum += best
 			}
-			jobUB = math.Min(sum, w.jobSide()+w.Timing)
+			if r.seekUB == nil {
+				r.seekUB = make(map[int32][]compUB)
+			}
+			r.seekUB[t] = ubs
+			jobUB = r.jobSideUB(nil, ubs)
+		case r.jobSide:
+			best := 0.0
+			for k := s.tiles.nbStart[t]; k < s.tiles.nbStart[t+1]; k++ {
+				cmub := r.commuteUB(float64(s.tiles.nbDist[k]))
+				if cmub < 0 {
+					break
+				}
+				if v := jb[0][s.tiles.nbTile[k]]; !math.IsInf(v, -1) {
+					best = math.Max(best, v+w.Commute*cmub)
+				}
+			}
+			jobUB = best
 		}
 		order = append(order, tileUB{t, hb + jobUB, jobUB})
 	}
@@ -239,10 +335,7 @@ func (r *request) tileHousingUB(t int32) float64 {
 	if len(r.wishes) > 0 {
 		wish = w.WishBonus
 	}
-	stepFree := false
-	for _, n := range r.h.Needs {
-		stepFree = stepFree || n == NeedStepFree
-	}
+	stepFree := r.stepFree
 	for _, b := range s.buckets[s.bStart[t]:s.bStart[t+1]] {
 		if stepFree && !b.anyStepFree {
 			continue
@@ -278,15 +371,18 @@ func (r *request) tileHousingUB(t int32) float64 {
 // benchmarks.
 func (r *request) searchNaive(ctx context.Context) ([]candidate, int, error) {
 	s := r.s
-	src := scanSource{cands: make([][]int32, len(r.seekers))}
+	src := &scanSource{cands: make([][]int32, len(r.seekers)), ix: make([]*geo.Index, len(r.seekers))}
 	for i := range r.seekers {
 		sk := &r.seekers[i]
+		var pts []orb.Point
 		for ji := range s.jobs {
 			j := &s.jobs[ji]
 			if matchTier(sk.m.Occupations, j.o.ROME, j.o.BeginnersOK) != TierNone {
 				src.cands[i] = append(src.cands[i], int32(ji))
+				pts = append(pts, j.end.Point)
 			}
 		}
+		src.ix[i] = geo.NewIndex(pts, 0)
 	}
 	sel := &selection{k: r.opts.Top, perCommune: r.opts.MaxPerCommune, perDep: r.opts.MaxPerDepartment, theta: math.Inf(-1), r: r}
 	examined := 0
@@ -303,8 +399,34 @@ func (r *request) searchNaive(ctx context.Context) ([]candidate, int, error) {
 			}
 		}
 		if c, ok := r.evaluate(int32(hi), src, math.Inf(-1)); ok {
-			sel.cands = append(sel.cands, c)
+			sel.cands = append(sel.cands, &c)
 		}
 	}
 	return sel.pick(), examined, nil
+}
+
+// compUB bounds the job components a seeker can bring: fit, contract,
+// shortage and commute values.
+type compUB struct{ fit, ct, sh, cm float64 }
+
+// jobSideUB bounds the weighted job-side components of an option whose
+// seekers have taken the jobs chosen and whose other seekers bring at most
+// rest, with the household aggregation 1 − ∏(1 − x) and the mean commute.
+func (r *request) jobSideUB(chosen []choice, rest []compUB) float64 {
+	nf, nc, ns, cm := 1.0, 1.0, 1.0, 0.0
+	for _, c := range chosen {
+		j := &r.s.jobs[c.job]
+		nf *= 1 - c.fit
+		nc *= 1 - j.ct
+		ns *= 1 - j.sh
+		cm = math.Max(cm, c.cm)
+	}
+	for _, u := range rest {
+		nf *= 1 - u.fit
+		nc *= 1 - u.ct
+		ns *= 1 - u.sh
+		cm = math.Max(cm, u.cm)
+	}
+	w := &r.w
+	return w.JobFit*(1-nf) + w.Contract*(1-nc) + w.Shortage*(1-ns) + w.Commute*cm
 }

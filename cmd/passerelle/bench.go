@@ -42,6 +42,7 @@ func benchPlanCmd(e *env) *cobra.Command {
 	var market string
 	var n, top int
 	var whatIf, skipNaive bool
+	var naiveN int
 	var seed uint64
 	cmd := &cobra.Command{
 		Use:   "plan [--market national] [--households N]",
@@ -61,15 +62,16 @@ func benchPlanCmd(e *env) *cobra.Command {
 			opts := matcher.PlanOptions{Top: top, NoWhatIf: !whatIf}
 			ctx := cmd.Context()
 			type result struct {
-				Households int      `json:"households"`
-				Market     string   `json:"market"`
-				Housing    int      `json:"housing"`
-				Jobs       int      `json:"jobs"`
-				BuildS     float64  `json:"market_and_index_s"`
-				WhatIf     bool     `json:"what_if"`
-				Fast       latency  `json:"fast"`
-				Naive      *latency `json:"naive,omitempty"`
-				Mismatches int      `json:"mismatches"`
+				Households      int      `json:"households"`
+				Market          string   `json:"market"`
+				Housing         int      `json:"housing"`
+				Jobs            int      `json:"jobs"`
+				BuildS          float64  `json:"market_and_index_s"`
+				WhatIf          bool     `json:"what_if"`
+				Fast            latency  `json:"fast"`
+				Naive           *latency `json:"naive,omitempty"`
+				NaiveHouseholds int      `json:"naive_households,omitempty"`
+				Mismatches      int      `json:"mismatches"`
 			}
 			res := result{Households: n, Market: market, BuildS: math.Round(build.Seconds()*100) / 100, WhatIf: whatIf}
 			res.Housing, res.Jobs = eng.Counts()
@@ -87,7 +89,12 @@ func benchPlanCmd(e *env) *cobra.Command {
 			res.Fast = percentiles(fast)
 			if !skipNaive {
 				naive := make([]time.Duration, 0, n)
-				for i := range hs {
+				m := n
+				if naiveN > 0 {
+					m = min(n, naiveN)
+				}
+				res.NaiveHouseholds = m
+				for i := range hs[:m] {
 					t := time.Now()
 					p, err := eng.PlanNaive(ctx, &hs[i], opts)
 					if err != nil {
@@ -112,6 +119,7 @@ func benchPlanCmd(e *env) *cobra.Command {
 	cmd.Flags().Uint64Var(&seed, "seed", 7, "seed of the generated households")
 	cmd.Flags().BoolVar(&whatIf, "what-if", false, "include the what-if variants in each plan")
 	cmd.Flags().BoolVar(&skipNaive, "skip-naive", false, "do not run the naive baseline")
+	cmd.Flags().IntVar(&naiveN, "naive-households", 0, "run the naive baseline on the first N households only (0: all)")
 	return cmd
 }
 
