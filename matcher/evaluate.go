@@ -268,8 +268,9 @@ func (st *step) cut() float64 {
 	return st.floor
 }
 
-// try evaluates job ji for the step's seeker.
-func (st *step) try(ji int32) {
+// try evaluates job ji for the step's seeker; tf bounds the job's weighted
+// fit.
+func (st *step) try(ji int32, tf float64) {
 	r := st.r
 	j := &r.s.jobs[ji]
 	used := 0
@@ -281,14 +282,23 @@ func (st *step) try(ji int32) {
 	if used > 0 && used >= max(1, j.o.Positions) {
 		return
 	}
-	// An equirectangular lower bound of the distance settles, without a
-	// haversine, the jobs too far to beat the best one found.
-	if cut := st.cut(); !math.IsInf(cut, -1) {
+	// The exact timing and an equirectangular lower bound of the distance
+	// settle, without a haversine, the jobs that cannot beat the best one
+	// found.
+	if cut := st.cut() - boundSlack; !math.IsInf(cut, -1) {
+		tm := 1.0
+		if j.start != noDay {
+			tm = timingValue(int(j.start - st.hc.moveDay))
+		}
+		base := tf + j.static + r.w.Timing*tm
+		if base+r.w.Commute < cut {
+			return
+		}
 		p, q := st.hc.h.end.Point, j.end.Point
 		dy := math.Abs(p[1] - q[1])
 		dx := math.Abs(p[0]-q[0]) * st.hc.cosLat
 		d := 0.99 * metersPerDegLat * math.Sqrt(dx*dx+dy*dy)
-		if cm := r.commuteUB(d); cm < 0 || r.w.JobFit*tierFit[TierExact]+j.static+r.w.Commute*cm+r.w.Timing < cut-boundSlack {
+		if cm := r.commuteUB(d); cm < 0 || base+r.w.Commute*cm < cut {
 			return
 		}
 	}

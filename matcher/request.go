@@ -97,6 +97,7 @@ type request struct {
 
 	rejected map[string]int
 	lists    map[[2]int32][]listRef // job lists by (housing tile, seeker)
+	filt     map[[2]int32][]int32   // jobs a seeker may take, by (seeker, list start)
 	seekUB   map[int32][]compUB     // per housing tile, what each seeker can bring
 	pending  string                 // the reason the last score call failed
 }
@@ -218,9 +219,13 @@ func (r *request) seekerGroups(m *Member) []seekerGroup {
 		}
 	}
 	for _, o := range m.Occupations {
+		// The best tier of this code over every occupation that names it
+		// (a code may be listed twice with different experience).
 		t := TierExactNew
-		if o.Years >= 1 {
-			t = TierExact
+		for _, o2 := range m.Occupations {
+			if o2.ROME == o.ROME && o2.Years >= 1 {
+				t = TierExact
+			}
 		}
 		addG("r:"+o.ROME, t)
 	}

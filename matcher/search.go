@@ -26,7 +26,6 @@ type tileSource struct{}
 func (tileSource) each(st *step) {
 	r := st.r
 	s := r.s
-	sk := &r.seekers[st.si]
 	p := st.hc.h.end.Point
 	for _, l := range r.tileLists(st.hc.h.tile, st.si) {
 		cut := st.cut() - boundSlack
@@ -46,15 +45,11 @@ func (tileSource) each(st *step) {
 				continue
 			}
 		}
-		for _, ji := range s.jobOrder[l.start:l.end] {
-			j := &s.jobs[ji]
-			if l.tf+j.static+rest < st.cut()-boundSlack {
+		for _, ji := range l.jobs {
+			if l.tf+s.jobs[ji].static+rest < st.cut()-boundSlack {
 				break // sorted by static value
 			}
-			if l.tier != TierExact && l.tier != TierExactNew && matchTier(sk.m.Occupations, j.o.ROME, j.o.BeginnersOK) != l.tier {
-				continue // visited in the list of its best tier
-			}
-			st.try(ji)
+			st.try(ji, l.tf)
 		}
 	}
 }
@@ -62,12 +57,12 @@ func (tileSource) each(st *step) {
 // listRef is one job list (a group's jobs in one tile) seen from a housing
 // tile, with the bound of the value v of its jobs.
 type listRef struct {
-	tile       int32
-	start, end int32
-	tier       int
-	tf         float64 // weighted fit of the tier
-	rest       float64 // bound of the weighted commute and timing
-	ub         float64 // tf + the list's best static value + rest
+	tile int32
+	jobs []int32 // the jobs the seeker may take, best static first
+	tier int
+	tf   float64 // weighted fit of the tier
+	rest float64 // bound of the weighted commute and timing
+	ub   float64 // tf + the list's best static value + rest
 }
 
 // tileLists returns, for the homes of tile t, the job lists seeker si may
@@ -95,8 +90,12 @@ func (r *request) tileLists(t int32, si int) []listRef {
 				continue
 			}
 			gt := &g.g.tiles[gi]
+			jobs := r.filtered(si, gt, g.tier)
+			if len(jobs) == 0 {
+				continue
+			}
 			tf := w.JobFit * tierFit[g.tier]
-			out = append(out, listRef{tile: t2, start: gt.start, end: gt.end, tier: g.tier, tf: tf, rest: rest, ub: tf + gt.maxStatic + rest})
+			out = append(out, listRef{tile: t2, jobs: jobs, tier: g.tier, tf: tf, rest: rest, ub: tf + s.jobs[jobs[0]].static + rest})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b listRef) int { return cmp.Compare(b.ub, a.ub) })
@@ -104,6 +103,35 @@ func (r *request) tileLists(t int32, si int) []listRef {
 		r.lists = make(map[[2]int32][]listRef)
 	}
 	r.lists[key] = out
+	return out
+}
+
+// filtered returns the jobs of a group's tile list that seeker si may take
+// (the job-level rules pass) and for which the list's tier is the best
+// match, so that each job is met in one list only. Rejections are counted
+// here, once per seeker and job. Computed once per list and request.
+func (r *request) filtered(si int, gt *groupTile, tier int) []int32 {
+	key := [2]int32{int32(si), gt.start}
+	if l, ok := r.filt[key]; ok {
+		return l
+	}
+	sk := &r.seekers[si]
+	var out []int32
+	for _, ji := range r.s.jobOrder[gt.start:gt.end] {
+		j := &r.s.jobs[ji]
+		if tier != TierExact && tier != TierExactNew && matchTier(sk.m.Occupations, j.o.ROME, j.o.BeginnersOK) != tier {
+			continue // met in the list of its best tier
+		}
+		if why := r.checkJob(sk, j); why != "" {
+			r.reject(why)
+			continue
+		}
+		out = append(out, ji)
+	}
+	if r.filt == nil {
+		r.filt = make(map[[2]int32][]int32)
+	}
+	r.filt[key] = out
 	return out
 }
 
@@ -120,7 +148,7 @@ type scanSource struct {
 func (src *scanSource) each(st *step) {
 	src.buf = src.ix[st.si].AppendWithin(src.buf[:0], st.hc.h.end.Point, st.r.reachM)
 	for _, k := range src.buf {
-		st.try(src.cands[st.si][k])
+		st.try(src.cands[st.si][k], st.r.w.JobFit)
 	}
 }
 
