@@ -97,7 +97,7 @@ type request struct {
 
 	rejected map[string]int
 	lists    map[[2]int32][]listRef // job lists by (housing tile, seeker)
-	filt     map[[2]int32][]int32   // jobs a seeker may take, by (seeker, list start)
+	filt     map[[2]int32]*flist    // jobs a seeker may take, by (seeker, list start)
 	seekUB   map[int32][]compUB     // per housing tile, what each seeker can bring
 	pending  string                 // the reason the last score call failed
 }

@@ -45,8 +45,9 @@ func (tileSource) each(st *step) {
 				continue
 			}
 		}
-		for _, ji := range l.jobs {
-			if l.tf+s.jobs[ji].static+rest < st.cut()-boundSlack {
+		for k := 0; ; k++ {
+			ji, ok := l.jobs.at(r, k)
+			if !ok || l.tf+s.jobs[ji].static+rest < st.cut()-boundSlack {
 				break // sorted by static value
 			}
 			st.try(ji, l.tf)
@@ -58,7 +59,7 @@ func (tileSource) each(st *step) {
 // tile, with the bound of the value v of its jobs.
 type listRef struct {
 	tile int32
-	jobs []int32 // the jobs the seeker may take, best static first
+	jobs *flist // the jobs the seeker may take, best static first
 	tier int
 	tf   float64 // weighted fit of the tier
 	rest float64 // bound of the weighted commute and timing
@@ -90,12 +91,8 @@ func (r *request) tileLists(t int32, si int) []listRef {
 				continue
 			}
 			gt := &g.g.tiles[gi]
-			jobs := r.filtered(si, gt, g.tier)
-			if len(jobs) == 0 {
-				continue
-			}
 			tf := w.JobFit * tierFit[g.tier]
-			out = append(out, listRef{tile: t2, jobs: jobs, tier: g.tier, tf: tf, rest: rest, ub: tf + s.jobs[jobs[0]].static + rest})
+			out = append(out, listRef{tile: t2, jobs: r.filtered(si, gt, g.tier), tier: g.tier, tf: tf, rest: rest, ub: tf + gt.maxStatic + rest})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b listRef) int { return cmp.Compare(b.ub, a.ub) })
@@ -106,33 +103,51 @@ func (r *request) tileLists(t int32, si int) []listRef {
 	return out
 }
 
-// filtered returns the jobs of a group's tile list that seeker si may take
-// (the job-level rules pass) and for which the list's tier is the best
-// match, so that each job is met in one list only. Rejections are counted
-// here, once per seeker and job. Computed once per list and request.
-func (r *request) filtered(si int, gt *groupTile, tier int) []int32 {
+// flist is a group's tile list as seen by one seeker: its jobs that the
+// seeker may take (the job-level rules pass) and for which the list's
+// tier is the best match, so that each job is met in one list only. It is
+// filtered lazily, as far as a search reads it, once per request;
+// rejections are counted there, once per seeker and job.
+type flist struct {
+	raw  []int32
+	jobs []int32
+	pos  int
+	sk   *seeker
+	tier int
+}
+
+// at returns the k-th job of the filtered list, or false past its end.
+func (f *flist) at(r *request, k int) (int32, bool) {
+	for k >= len(f.jobs) {
+		if f.pos >= len(f.raw) {
+			return 0, false
+		}
+		ji := f.raw[f.pos]
+		f.pos++
+		j := &r.s.jobs[ji]
+		if f.tier != TierExact && f.tier != TierExactNew && matchTier(f.sk.m.Occupations, j.o.ROME, j.o.BeginnersOK) != f.tier {
+			continue // met in the list of its best tier
+		}
+		if why := r.checkJob(f.sk, j); why != "" {
+			r.reject(why)
+			continue
+		}
+		f.jobs = append(f.jobs, ji)
+	}
+	return f.jobs[k], true
+}
+
+func (r *request) filtered(si int, gt *groupTile, tier int) *flist {
 	key := [2]int32{int32(si), gt.start}
 	if l, ok := r.filt[key]; ok {
 		return l
 	}
-	sk := &r.seekers[si]
-	var out []int32
-	for _, ji := range r.s.jobOrder[gt.start:gt.end] {
-		j := &r.s.jobs[ji]
-		if tier != TierExact && tier != TierExactNew && matchTier(sk.m.Occupations, j.o.ROME, j.o.BeginnersOK) != tier {
-			continue // met in the list of its best tier
-		}
-		if why := r.checkJob(sk, j); why != "" {
-			r.reject(why)
-			continue
-		}
-		out = append(out, ji)
-	}
 	if r.filt == nil {
-		r.filt = make(map[[2]int32][]int32)
+		r.filt = make(map[[2]int32]*flist)
 	}
-	r.filt[key] = out
-	return out
+	f := &flist{raw: r.s.jobOrder[gt.start:gt.end], sk: &r.seekers[si], tier: tier}
+	r.filt[key] = f
+	return f
 }
 
 // scanSource tries every candidate job of the seeker within the search
