@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"time"
 
@@ -53,11 +54,14 @@ func benchPlanCmd(e *env) *cobra.Command {
 				return usageErr(fmt.Errorf("--households must be at least 1"))
 			}
 			t0 := time.Now()
-			eng, m, err := loadEngine(market)
+			eng, m, err := loadEngine(e, market)
 			if err != nil {
 				return err
 			}
 			build := time.Since(t0)
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
 			hs := datasets.Households(seed, n, m)
 			opts := matcher.PlanOptions{Top: top, NoWhatIf: !whatIf}
 			ctx := cmd.Context()
@@ -67,13 +71,16 @@ func benchPlanCmd(e *env) *cobra.Command {
 				Housing         int      `json:"housing"`
 				Jobs            int      `json:"jobs"`
 				BuildS          float64  `json:"market_and_index_s"`
+				HeapMiB         float64  `json:"heap_after_build_mib"`
 				WhatIf          bool     `json:"what_if"`
 				Fast            latency  `json:"fast"`
 				Naive           *latency `json:"naive,omitempty"`
 				NaiveHouseholds int      `json:"naive_households,omitempty"`
 				Mismatches      int      `json:"mismatches"`
 			}
-			res := result{Households: n, Market: market, BuildS: math.Round(build.Seconds()*100) / 100, WhatIf: whatIf}
+			res := result{Households: n, Market: market, BuildS: math.Round(build.Seconds()*100) / 100, WhatIf: whatIf,
+				HeapMiB: math.Round(float64(ms.HeapAlloc) / (1 << 20))}
+			e.log.Info().Str("market", market).Dur("build", build).Float64("heap_mib", res.HeapMiB).Msg("market indexed")
 			res.Housing, res.Jobs = eng.Counts()
 			fast := make([]time.Duration, 0, n)
 			plans := make([]*matcher.Plan, 0, n)

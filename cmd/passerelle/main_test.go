@@ -151,3 +151,16 @@ func TestExitCode(t *testing.T) {
 		t.Errorf("plain error: %d %q", c, b.String())
 	}
 }
+
+func TestLogLevel(t *testing.T) {
+	_, errOut, code := runCLI(t, "", "plan", "--household", "../../examples/isolated-cook.json", "--top", "1", "--log-level", "info")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "plan computed") || !strings.Contains(errOut, "household_ref=AGIR-75-0001") {
+		t.Errorf("no plan log line in %q", errOut)
+	}
+	if _, _, code := runCLI(t, "", "plan", "--household", "../../examples/isolated-cook.json", "--log-level", "loud"); code != 2 {
+		t.Errorf("unknown level: exit %d, want 2", code)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"passerelle/datasets"
 	"passerelle/matcher"
@@ -13,7 +14,8 @@ const marketSeed = 2026
 
 // loadEngine builds the synthetic market of the given scale name (demo,
 // national, 100k…) and indexes it.
-func loadEngine(name string) (*matcher.Engine, *matcher.Market, error) {
+func loadEngine(e *env, name string) (*matcher.Engine, *matcher.Market, error) {
+	start := time.Now()
 	sc, err := datasets.ParseScale(name)
 	if err != nil {
 		return nil, nil, usageErr(fmt.Errorf("--market: %w", err))
@@ -26,5 +28,7 @@ func loadEngine(name string) (*matcher.Engine, *matcher.Market, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("indexing the %s market: %w", name, err)
 	}
+	nh, nj := eng.Counts()
+	e.log.Debug().Str("market", name).Int("housing", nh).Int("jobs", nj).Dur("build", time.Since(start)).Msg("market ready")
 	return eng, m, nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -33,11 +34,12 @@ func planCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			eng, _, err := loadEngine(market)
+			eng, _, err := loadEngine(e, market)
 			if err != nil {
 				return err
 			}
 			opts := matcher.PlanOptions{Top: top}
+			start := time.Now()
 			var p *matcher.Plan
 			if naive {
 				p, err = eng.PlanNaive(cmd.Context(), h, opts)
@@ -47,6 +49,9 @@ func planCmd(e *env) *cobra.Command {
 			if err != nil {
 				return reportInvalid(err, file, e)
 			}
+			// Ids and counts only: never names or free text about people.
+			e.log.Info().Str("household_ref", h.ExternalRef).Int("options", len(p.Options)).Int("examined", p.Examined).
+				Dur("latency", time.Since(start)).Bool("naive", naive).Msg("plan computed")
 			if format == "json" {
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
