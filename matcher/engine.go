@@ -20,6 +20,10 @@ type EngineOptions struct {
 	// TileKM is the side of the tiles that carry the score bounds, in
 	// kilometres (default 10).
 	TileKM float64
+	// SplitListsFrom is the number of jobs of one group in one tile from
+	// which they are split into finer cells (default 96). Tuning and
+	// tests only: results do not depend on it.
+	SplitListsFrom int
 	// MaxReachKM caps the straight-line distance between a home and a job,
 	// in kilometres (default 60): no daily commute is planned beyond it,
 	// whatever the household's maximum time. It bounds the neighbour lists
@@ -53,6 +57,9 @@ func NewEngine(m *Market, opts EngineOptions) (*Engine, error) {
 	}
 	if opts.TileKM <= 0 {
 		opts.TileKM = 10
+	}
+	if opts.SplitListsFrom <= 0 {
+		opts.SplitListsFrom = subListMin
 	}
 	if opts.MaxReachKM <= 0 {
 		opts.MaxReachKM = 60
@@ -153,7 +160,27 @@ type groupTile struct {
 	start, end   int32
 	maxStatic    float64
 	maxCt, maxSh float64 // best contract and shortage values
+	// sub splits a long list into the cells of a finer grid, each sorted
+	// by static value, so that distance prunes inside dense tiles; when
+	// set, jobOrder[start:end] is their concatenation and is read through
+	// them only.
+	sub []subList
 }
+
+// subList is the part of a long group-tile list in one cell of a finer
+// grid: jobOrder[start:end], sorted by static value, within bbox.
+type subList struct {
+	start, end int32
+	maxStatic  float64
+	bbox       bbox
+}
+
+// subListMin is the default length from which a group's jobs in one tile
+// are split into subSplit × subSplit cells.
+const (
+	subListMin = 96
+	subSplit   = 4
+)
 
 // jobGroup is every job of one ROME code ("r:G1602"), one domaine
 // ("d:G16"), one grand domaine ("g:G") or accepting beginners ("b").
@@ -185,15 +212,16 @@ type snapshot struct {
 	tileDeps  [][]string
 	maxStatic float64 // over all housing
 
-	groups   map[string]*jobGroup
-	jobOrder []int32
+	groups    map[string]*jobGroup
+	jobOrder  []int32
+	splitFrom int
 }
 
 func buildSnapshot(m *Market, opts *EngineOptions) (*snapshot, error) {
 	w := opts.Weights
 	s := &snapshot{
 		atlas: m.Atlas, shortage: m.Shortage, version: m.Version, w: w,
-		router: opts.Router, apl: opts.APL, groups: make(map[string]*jobGroup),
+		router: opts.Router, apl: opts.APL, groups: make(map[string]*jobGroup), splitFrom: opts.SplitListsFrom,
 	}
 	s.tiles = newTiling(opts.TileKM, opts.MaxReachKM*1000)
 
@@ -448,6 +476,9 @@ func (s *snapshot) indexJobs() {
 				return cmp.Compare(x, y)
 			})
 			gt := groupTile{tile: t, start: base + a, end: base + b, maxStatic: s.jobs[run[0]].static}
+			if len(run) >= s.splitFrom {
+				gt.sub = s.split(run, t, base+a)
+			}
 			for _, ji := range run {
 				j := &s.jobs[ji]
 				jg.maxWage = math.Max(jg.maxWage, j.net)
@@ -460,4 +491,65 @@ func (s *snapshot) indexJobs() {
 		}
 		s.groups[name] = jg
 	}
+}
+
+// split distributes a static-sorted run of jobs of tile t (starting at
+// jobOrder position start) into the cells of a subSplit × subSplit grid,
+// keeping each cell's jobs in static order, and returns the non-empty
+// cells.
+func (s *snapshot) split(run []int32, t int32, start int32) []subList {
+	tb := s.tiles.bbox(t)
+	cell := func(ji int32) int {
+		p := s.jobs[ji].end.Point
+		r := int((p[1] - tb.lat0) / (tb.lat1 - tb.lat0) * subSplit)
+		c := int((p[0] - tb.lon0) / (tb.lon1 - tb.lon0) * subSplit)
+		r = min(max(r, 0), subSplit-1)
+		c = min(max(c, 0), subSplit-1)
+		return r*subSplit + c
+	}
+	var count [subSplit * subSplit]int32
+	for _, ji := range run {
+		count[cell(ji)]++
+	}
+	var at [subSplit * subSplit]int32
+	acc := int32(0)
+	for k := range count {
+		at[k] = acc
+		acc += count[k]
+	}
+	sorted := make([]int32, len(run))
+	next := at
+	for _, ji := range run {
+		k := cell(ji)
+		sorted[next[k]] = ji
+		next[k]++
+	}
+	copy(run, sorted)
+	var out []subList
+	dLat := (tb.lat1 - tb.lat0) / subSplit
+	dLon := (tb.lon1 - tb.lon0) / subSplit
+	for k := range count {
+		if count[k] == 0 {
+			continue
+		}
+		r, c := float64(k/subSplit), float64(k%subSplit)
+		// Points on the tile's edges are clamped into the border cells,
+		// so the cells' boxes are widened to the tile's box there.
+		b := bbox{lat0: tb.lat0 + r*dLat, lat1: tb.lat0 + (r+1)*dLat, lon0: tb.lon0 + c*dLon, lon1: tb.lon0 + (c+1)*dLon}
+		if k/subSplit == 0 {
+			b.lat0 = tb.lat0
+		}
+		if k/subSplit == subSplit-1 {
+			b.lat1 = tb.lat1
+		}
+		if k%subSplit == 0 {
+			b.lon0 = tb.lon0
+		}
+		if k%subSplit == subSplit-1 {
+			b.lon1 = tb.lon1
+		}
+		first := run[at[k]]
+		out = append(out, subList{start: start + at[k], end: start + at[k] + count[k], maxStatic: s.jobs[first].static, bbox: b})
+	}
+	return out
 }

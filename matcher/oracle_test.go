@@ -31,7 +31,9 @@ func TestPlanMatchesNaive(t *testing.T) {
 	for seed := range uint64(8) {
 		rng := rand.New(rand.NewPCG(seed, 1))
 		m := randomMarket(t, rng, 300+rng.IntN(600), 300+rng.IntN(900))
-		eng, err := matcher.NewEngine(m, matcher.EngineOptions{TileKM: []float64{5, 20, 40}[seed%3]})
+		// Tiles of several sizes, and job lists split into finer cells
+		// from 4 or from the default length.
+		eng, err := matcher.NewEngine(m, matcher.EngineOptions{TileKM: []float64{5, 20, 40}[seed%3], SplitListsFrom: []int{4, 0}[seed%2]})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -32,11 +32,11 @@ func (tileSource) each(st *step) {
 		if l.ub < cut {
 			break // lists are sorted by bound
 		}
-		// The home's own distance to the list's tile is a tighter
+		// The home's own distance to the list's box is a tighter
 		// bound than the distance between the two tiles.
 		rest := l.rest
-		if l.tile != st.hc.h.tile {
-			cm := r.commuteUB(s.tiles.minDistPoint(p, l.tile))
+		if d := minDistBBox(bbox{p[1], p[1], p[0], p[0]}, l.box); d > 0 {
+			cm := r.commuteUB(d)
 			if cm < 0 {
 				continue
 			}
@@ -58,7 +58,7 @@ func (tileSource) each(st *step) {
 // listRef is one job list (a group's jobs in one tile) seen from a housing
 // tile, with the bound of the value v of its jobs.
 type listRef struct {
-	tile int32
+	box  bbox   // where its jobs are
 	jobs *flist // the jobs the seeker may take, best static first
 	tier int
 	tf   float64 // weighted fit of the tier
@@ -92,7 +92,19 @@ func (r *request) tileLists(t int32, si int) []listRef {
 			}
 			gt := &g.g.tiles[gi]
 			tf := w.JobFit * tierFit[g.tier]
-			out = append(out, listRef{tile: t2, jobs: r.filtered(si, gt, g.tier), tier: g.tier, tf: tf, rest: rest, ub: tf + gt.maxStatic + rest})
+			if gt.sub == nil {
+				out = append(out, listRef{box: s.tiles.bbox(t2), jobs: r.filtered(si, gt.start, gt.end, g.tier), tier: g.tier, tf: tf, rest: rest, ub: tf + gt.maxStatic + rest})
+				continue
+			}
+			tb := s.tiles.bbox(t)
+			for _, sl := range gt.sub {
+				cm := r.commuteUB(minDistBBox(tb, sl.bbox))
+				if cm < 0 {
+					continue
+				}
+				rest := w.Commute*cm + w.Timing
+				out = append(out, listRef{box: sl.bbox, jobs: r.filtered(si, sl.start, sl.end, g.tier), tier: g.tier, tf: tf, rest: rest, ub: tf + sl.maxStatic + rest})
+			}
 		}
 	}
 	slices.SortStableFunc(out, func(a, b listRef) int { return cmp.Compare(b.ub, a.ub) })
@@ -137,15 +149,15 @@ func (f *flist) at(r *request, k int) (int32, bool) {
 	return f.jobs[k], true
 }
 
-func (r *request) filtered(si int, gt *groupTile, tier int) *flist {
-	key := [2]int32{int32(si), gt.start}
+func (r *request) filtered(si int, start, end int32, tier int) *flist {
+	key := [2]int32{int32(si), start}
 	if l, ok := r.filt[key]; ok {
 		return l
 	}
 	if r.filt == nil {
 		r.filt = make(map[[2]int32]*flist)
 	}
-	f := &flist{raw: r.s.jobOrder[gt.start:gt.end], sk: &r.seekers[si], tier: tier}
+	f := &flist{raw: r.s.jobOrder[start:end], sk: &r.seekers[si], tier: tier}
 	r.filt[key] = f
 	return f
 }

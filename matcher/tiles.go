@@ -128,3 +128,25 @@ func (t *tiling) finish() {
 		t.nbStart[a+1] = int32(len(t.nbTile))
 	}
 }
+
+// bbox is a latitude/longitude box, in degrees.
+type bbox struct{ lat0, lat1, lon0, lon1 float64 }
+
+// bbox returns the box of tile t.
+func (t *tiling) bbox(id int32) bbox {
+	k := t.keys[id]
+	return bbox{lat0: float64(k[0]) * t.dLat, lat1: float64(k[0]+1) * t.dLat, lon0: float64(k[1]) * t.dLon, lon1: float64(k[1]+1) * t.dLon}
+}
+
+// minDistBBox returns a lower bound, in meters, of the distance between any
+// point of a and any point of b.
+func minDistBBox(a, b bbox) float64 {
+	dy := math.Max(0, math.Max(a.lat0-b.lat1, b.lat0-a.lat1))
+	dxDeg := math.Max(0, math.Max(a.lon0-b.lon1, b.lon0-a.lon1))
+	if dy == 0 && dxDeg == 0 {
+		return 0
+	}
+	lat := math.Max(math.Max(math.Abs(a.lat0), math.Abs(a.lat1)), math.Max(math.Abs(b.lat0), math.Abs(b.lat1)))
+	dx := dxDeg * math.Cos(math.Min(89, lat)*math.Pi/180)
+	return 0.99 * earthRadiusM * math.Sqrt(dy*dy+dx*dx) * math.Pi / 180
+}
