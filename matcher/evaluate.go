@@ -80,8 +80,8 @@ func (r *request) housingCtx(h *hItem) housingCtx {
 		hc.wish = r.w.WishBonus
 	}
 	// cos of a latitude at least as far from the equator as any job
-	// within reach (60 km < 0.6°), for the equirectangular prefilter.
-	hc.cosLat = math.Cos(math.Min(89, math.Abs(h.end.Point[1])+0.6) * math.Pi / 180)
+	// within reach, for the equirectangular lower bounds of distances.
+	hc.cosLat = math.Cos(math.Min(89, math.Abs(h.end.Point[1])+r.reachM/110000+0.01) * math.Pi / 180)
 	if h.avail != noDay && h.avail > hc.moveDay {
 		hc.tmNoJob = timingValue(int(h.avail - hc.moveDay))
 		hc.moveDay = h.avail

@@ -35,7 +35,7 @@ func (tileSource) each(st *step) {
 		// The home's own distance to the list's box is a tighter
 		// bound than the distance between the two tiles.
 		rest := l.rest
-		if d := minDistBBox(bbox{p[1], p[1], p[0], p[0]}, l.box); d > 0 {
+		if d := minDistPointBox(p, l.box, st.hc.cosLat); d > 0 {
 			cm := r.commuteUB(d)
 			if cm < 0 {
 				continue

@@ -150,3 +150,15 @@ func minDistBBox(a, b bbox) float64 {
 	dx := dxDeg * math.Cos(math.Min(89, lat)*math.Pi/180)
 	return 0.99 * earthRadiusM * math.Sqrt(dy*dy+dx*dx) * math.Pi / 180
 }
+
+// minDistPointBox returns a lower bound, in meters, of the distance between
+// p and any point of b, where cosLat is at most the cosine of any latitude
+// between them (no trigonometry: it runs once per home and job list).
+func minDistPointBox(p orb.Point, b bbox, cosLat float64) float64 {
+	dy := math.Max(0, math.Max(b.lat0-p[1], p[1]-b.lat1))
+	dx := math.Max(0, math.Max(b.lon0-p[0], p[0]-b.lon1)) * cosLat
+	if dy == 0 && dx == 0 {
+		return 0
+	}
+	return 0.99 * earthRadiusM * math.Sqrt(dy*dy+dx*dx) * math.Pi / 180
+}
