@@ -109,9 +109,9 @@ func (r *request) housingUB(hc *housingCtx) float64 {
 }
 
 // score computes an option's score and components. ok is false when the
-// option breaks the effort-rate or the under-25 rule (only checked when
-// enforce is set).
-func (r *request) score(hc *housingCtx, jobs []choice, enforce bool, out *candidate) (ok bool) {
+// option breaks the effort-rate or the under-25 rule; the reason is left
+// in r.pending.
+func (r *request) score(hc *housingCtx, jobs []choice, out *candidate) (ok bool) {
 	w := r.w.vector()
 	var comps [nComps]float64
 	income := r.incomeMin
@@ -140,15 +140,13 @@ func (r *request) score(hc *housingCtx, jobs []choice, enforce bool, out *candid
 	if income > 0 {
 		effort = math.Max(0, cost) / income
 	}
-	if enforce {
-		if income <= 0 && r.minAdultAge < 25 {
-			r.pending = RejectUnder25NoIncome
-			return false
-		}
-		if effort > EffortMax {
-			r.pending = RejectEffortRate
-			return false
-		}
+	if income <= 0 && r.minAdultAge < 25 {
+		r.pending = RejectUnder25NoIncome
+		return false
+	}
+	if effort > EffortMax {
+		r.pending = RejectEffortRate
+		return false
 	}
 	comps[cAfford] = affordValue(effort)
 	comps[cStability] = hc.h.stab
@@ -352,7 +350,7 @@ func (r *request) evaluate(hi int32, src jobSource, theta float64) (candidate, b
 		}
 	}
 	var c candidate
-	if !r.score(&hc, chosen, true, &c) {
+	if !r.score(&hc, chosen, &c) {
 		r.reject(r.pending)
 		return candidate{}, false
 	}

@@ -1,7 +1,6 @@
 package matcher
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -366,5 +365,3 @@ func (r *request) checkJob(sk *seeker, j *jItem) string {
 }
 
 func (r *request) reject(reason string) { r.rejected[reason]++ }
-
-func (r *request) String() string { return fmt.Sprintf("request(%s)", r.h.ID) }
