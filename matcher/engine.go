@@ -417,6 +417,7 @@ func (s *snapshot) indexJobs() {
 			}
 		}
 	}
+	grow() // with no job at all, the beginners' group has no count yet
 	offset := make([]int, len(names)+1)
 	for g := range names {
 		offset[g+1] = offset[g] + counts[g]

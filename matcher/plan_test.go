@@ -118,3 +118,35 @@ func TestPlanCanceledContext(t *testing.T) {
 		t.Fatal("want an error from a canceled context")
 	}
 }
+
+// TestPlanEmptyMarkets checks a market with no jobs, no homes, or neither
+// builds and plans (a fresh service starts empty).
+func TestPlanEmptyMarkets(t *testing.T) {
+	_, full := demoEngine(t)
+	for _, tc := range []struct {
+		name          string
+		housing, jobs bool
+	}{{"nothing", false, false}, {"homes only", true, false}, {"jobs only", false, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &matcher.Market{Atlas: full.Atlas, Shortage: full.Shortage}
+			if tc.housing {
+				m.Housing = full.Housing[:50]
+			}
+			if tc.jobs {
+				m.Jobs = full.Jobs[:50]
+			}
+			eng, err := matcher.NewEngine(m, matcher.EngineOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := cook("75118")
+			p, err := eng.Plan(t.Context(), &h, matcher.PlanOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.housing && len(p.Options) != 0 {
+				t.Fatalf("%d options without homes", len(p.Options))
+			}
+		})
+	}
+}

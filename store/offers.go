@@ -196,7 +196,7 @@ func scanOffer[T any](row scanner, sp offerSpec[T], id string) (T, error) {
 
 func getOffer[T any](ctx context.Context, db *DB, sp offerSpec[T], actor Actor, id string) (T, error) {
 	row := db.sql.QueryRowContext(ctx, db.rebind(`SELECT doc, owner, status FROM `+sp.table+` WHERE id = ? AND (owner = ? OR ?)`),
-		id, actor.Org, actor.admin())
+		id, actor.Org, actor.readsAllOffers())
 	o, err := scanOffer(row, sp, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, fmt.Errorf("store: get %s %s: %w", sp.kind, id, ErrNotFound)
@@ -212,7 +212,7 @@ func encodeCursor(id string) string { return base64.RawURLEncoding.EncodeToStrin
 func decodeCursor(c string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
-		return "", fmt.Errorf("store: bad cursor: %w", err)
+		return "", fmt.Errorf("%w: %w", ErrBadCursor, err)
 	}
 	return string(b), nil
 }
@@ -231,7 +231,7 @@ func listOffers[T any](ctx context.Context, db *DB, sp offerSpec[T], actor Actor
 	var where []string
 	var args []any
 	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
-	if !actor.admin() {
+	if !actor.readsAllOffers() {
 		add("owner = ?", actor.Org)
 	}
 	if f.Commune != "" {
@@ -367,8 +367,9 @@ func (db *DB) WithdrawJob(ctx context.Context, actor Actor, id string) error {
 	return db.Write(ctx, actor, func(tx *Tx) error { return tx.WithdrawJob(ctx, id) })
 }
 
-// GetHousing returns housing offer id, in any status. A non-admin actor
-// only sees offers its organisation owns; others are ErrNotFound.
+// GetHousing returns housing offer id, in any status. Admins and advisors
+// see every offer; landlords and employers only offers their organisation
+// owns; others are ErrNotFound.
 func (db *DB) GetHousing(ctx context.Context, actor Actor, id string) (matcher.HousingOffer, error) {
 	return getOffer(ctx, db, housingSpec, actor, id)
 }
@@ -379,7 +380,8 @@ func (db *DB) GetJob(ctx context.Context, actor Actor, id string) (matcher.JobOf
 }
 
 // ListHousing returns one page of the housing offers visible to actor
-// (admin: all; others: their organisation's) matching f, ordered by id.
+// (admins and advisors: all; others: their organisation's) matching f,
+// ordered by id.
 // Pages never overlap nor skip rows that existed throughout the walk. It
 // returns an error for a malformed cursor.
 func (db *DB) ListHousing(ctx context.Context, actor Actor, f OfferFilter) (Page[matcher.HousingOffer], error) {
@@ -399,7 +401,9 @@ func (db *DB) ListAllOpen(ctx context.Context) ([]matcher.HousingOffer, []matche
 	if db.driver == DriverPostgres {
 		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
 	}
-	tx, err := db.sql.BeginTx(ctx, opts) // SQLite: BEGIN IMMEDIATE, a consistent snapshot
+	// SQLite: a deferred transaction on the read pool, a WAL snapshot that
+	// does not block writers.
+	tx, err := db.rd.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("store: list open offers: begin: %w", err)
 	}

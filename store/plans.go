@@ -148,35 +148,40 @@ func (db *DB) AddDecision(ctx context.Context, actor Actor, planID, decision, re
 // Decisions returns the ledger of plan planID in the order the decisions
 // were recorded, with one "read" audit row. It returns ErrNotFound for an
 // unknown or foreign plan.
-func (db *DB) Decisions(ctx context.Context, actor Actor, planID string) ([]Decision, error) {
-	var out []Decision
-	err := db.Write(ctx, actor, func(tx *Tx) error {
-		if err := tx.planOrg(ctx, planID, "list decisions of"); err != nil {
-			return err
-		}
-		rows, err := tx.tx.QueryContext(ctx, db.rebind(`SELECT at, decision, reason, key_id FROM plan_decisions WHERE plan_id = ? ORDER BY seq`), planID)
-		if err != nil {
-			return fmt.Errorf("store: list decisions of plan %s: %w", planID, err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			d := Decision{PlanID: planID}
-			var at string
-			if err := rows.Scan(&at, &d.Decision, &d.Reason, &d.KeyID); err != nil {
-				return fmt.Errorf("store: list decisions of plan %s: %w", planID, err)
-			}
-			d.At = parseTime(at)
-			out = append(out, d)
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("store: list decisions of plan %s: %w", planID, err)
-		}
-		if err := rows.Close(); err != nil {
-			return fmt.Errorf("store: list decisions of plan %s: %w", planID, err)
-		}
-		return tx.Audit(ctx, "read", "plan_decisions", planID)
-	})
+func (db *DB) Decisions(ctx context.Context, actor Actor, planID string) (out []Decision, err error) {
+	err = db.Write(ctx, actor, func(tx *Tx) error { out, err = tx.Decisions(ctx, planID); return err })
 	return out, err
+}
+
+// Decisions returns the ledger of plan planID in the order the decisions
+// were recorded and writes one "read" audit row in this transaction. It
+// returns ErrNotFound for an unknown or foreign plan.
+func (tx *Tx) Decisions(ctx context.Context, planID string) ([]Decision, error) {
+	if err := tx.planOrg(ctx, planID, "list decisions of"); err != nil {
+		return nil, err
+	}
+	rows, err := tx.tx.QueryContext(ctx, tx.db.rebind(`SELECT at, decision, reason, key_id FROM plan_decisions WHERE plan_id = ? ORDER BY seq`), planID)
+	if err != nil {
+		return nil, fmt.Errorf("store: list decisions of plan %s: %w", planID, err)
+	}
+	defer rows.Close()
+	var out []Decision
+	for rows.Next() {
+		d := Decision{PlanID: planID}
+		var at string
+		if err := rows.Scan(&at, &d.Decision, &d.Reason, &d.KeyID); err != nil {
+			return nil, fmt.Errorf("store: list decisions of plan %s: %w", planID, err)
+		}
+		d.At = parseTime(at)
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list decisions of plan %s: %w", planID, err)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("store: list decisions of plan %s: %w", planID, err)
+	}
+	return out, tx.Audit(ctx, "read", "plan_decisions", planID)
 }
 
 // AuditEntry is one row of the audit log.

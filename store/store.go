@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -27,6 +28,8 @@ var (
 	ErrConflict = errors.New("store: conflict")
 	// ErrUnauthorized reports an unknown or revoked API key.
 	ErrUnauthorized = errors.New("store: unauthorized")
+	// ErrBadCursor reports a pagination cursor that no List returned.
+	ErrBadCursor = errors.New("store: bad cursor")
 	// ErrMigrationsPending reports a database schema behind the embedded
 	// migrations.
 	ErrMigrationsPending = errors.New("store: migrations pending")
@@ -46,6 +49,8 @@ const SQLiteBusyTimeout = 10 * time.Second
 // goroutines.
 type DB struct {
 	sql    *sql.DB
+	rd     *sql.DB    // long read-only transactions (SQLite: deferred; PostgreSQL: sql)
+	wmu    sync.Mutex // SQLite: serialises this process's write transactions
 	driver string
 	now    func() time.Time
 }
@@ -74,12 +79,22 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		q := fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate",
 			SQLiteBusyTimeout.Milliseconds())
 		db.sql, err = sql.Open("sqlite", dsn+q)
+		if err == nil {
+			// Long reads (the engine's full read of open offers) run in
+			// deferred read-only transactions on a pool of their own: in WAL
+			// mode they read a snapshot without taking the write lock, so
+			// writers never wait for them.
+			db.rd, err = sql.Open("sqlite", dsn+fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=query_only(1)", SQLiteBusyTimeout.Milliseconds()))
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", db.driver, err)
 	}
+	if db.rd == nil {
+		db.rd = db.sql
+	}
 	if err := db.Ping(ctx); err != nil {
-		_ = db.sql.Close()
+		_ = db.Close()
 		return nil, err
 	}
 	return db, nil
@@ -87,6 +102,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 
 // Close closes the database. In-flight queries finish first.
 func (db *DB) Close() error {
+	if db.rd != nil && db.rd != db.sql {
+		_ = db.rd.Close()
+	}
 	if err := db.sql.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}

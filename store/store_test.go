@@ -268,6 +268,13 @@ var suite = []struct {
 		if _, err := db.GetHousing(ctx, f.admin, h.ID); err != nil {
 			t.Fatalf("admin get: %v", err)
 		}
+		// Advisors read every offer (they propose them) but write none.
+		if _, err := db.GetHousing(ctx, f.advB, h.ID); err != nil {
+			t.Fatalf("advisor get: %v", err)
+		}
+		if _, err := db.UpdateHousing(ctx, f.advB, h); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("advisor update: got %v, want ErrNotFound", err)
+		}
 		h2 := h
 		h2.RentMonthly = 600
 		h2.Owner = "b" // ignored: the owner is kept
@@ -610,6 +617,43 @@ var suite = []struct {
 		}
 		if got := version(t, db); got != v {
 			t.Errorf("version: got %d, want %d", got, v)
+		}
+	}},
+	{"create_offers_in_bulk", func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		f := newFixture(t, db)
+		v0 := must[int64](t)(db.DataVersion(ctx))
+		var hs []matcher.HousingOffer
+		for i := range 450 { // more than two multi-row batches
+			h := flat("69123", matcher.Social, fmt.Sprintf("B%d", i))
+			h.Owner = "l-" + fmt.Sprint(i%3)
+			hs = append(hs, h)
+		}
+		js := []matcher.JobOffer{job("69123", "G1602", matcher.CDI, "J1")}
+		var outH []matcher.HousingOffer
+		if err := db.Write(ctx, f.admin, func(tx *store.Tx) error {
+			var err error
+			outH, _, err = tx.CreateOffers(ctx, hs, js)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(outH) != 450 || outH[449].ID == "" || outH[1].Owner != "l-1" {
+			t.Fatalf("stored %d, last %+v", len(outH), outH[449])
+		}
+		if v := must[int64](t)(db.DataVersion(ctx)); v != v0+1 {
+			t.Fatalf("data version %d → %d, want one bump", v0, v)
+		}
+		h, j, _, err := db.ListAllOpen(ctx)
+		if err != nil || len(h) != 450 || len(j) != 1 {
+			t.Fatalf("open offers %d, %d", len(h), len(j))
+		}
+		// A duplicate external_ref anywhere rolls the whole import back.
+		dup := append([]matcher.HousingOffer{flat("69123", matcher.Social, "NEW")}, hs[:2]...)
+		err = db.Write(ctx, f.admin, func(tx *store.Tx) error { _, _, err := tx.CreateOffers(ctx, dup, nil); return err })
+		wantErr(t, err, store.ErrConflict)
+		if h, _, _, _ := db.ListAllOpen(ctx); len(h) != 450 {
+			t.Fatalf("a failed import left %d offers", len(h)-450)
 		}
 	}},
 	{"list_all_open", func(t *testing.T, db *store.DB) {

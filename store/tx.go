@@ -44,6 +44,11 @@ func (k Key) Actor() Actor { return Actor{KeyID: k.ID, Org: k.Org, Role: k.Role}
 
 func (a Actor) admin() bool { return a.Role == RoleAdmin }
 
+// readsAllOffers reports whether the actor may read every offer: admins,
+// and advisors, who propose any landlord's flat or employer's job to their
+// households. Writes stay owner-scoped for everyone but admins.
+func (a Actor) readsAllOffers() bool { return a.Role == RoleAdmin || a.Role == RoleAdvisor }
+
 // Tx is one write transaction opened by (*DB).Write. Its methods must be
 // called from the goroutine running the Write callback only; it is not safe
 // for concurrent use and must not be kept after the callback returns.
@@ -61,6 +66,14 @@ type Tx struct {
 // SQLiteBusyTimeout) instead of failing. fn's error is returned unchanged;
 // begin and commit errors are wrapped.
 func (db *DB) Write(ctx context.Context, actor Actor, fn func(tx *Tx) error) (err error) {
+	if db.driver == DriverSQLite {
+		// SQLite has one writer at a time. Writers of this process queue
+		// here, in order and without polling, rather than in SQLite's busy
+		// handler, which sleeps in growing steps (tail latency); other
+		// processes still wait through the busy timeout.
+		db.wmu.Lock()
+		defer db.wmu.Unlock()
+	}
 	sqlTx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin write: %w", err)

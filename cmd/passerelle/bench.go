@@ -16,8 +16,8 @@ import (
 )
 
 func benchCmd(e *env) *cobra.Command {
-	cmd := &cobra.Command{Use: "bench", Short: "Measure the planner on generated households"}
-	cmd.AddCommand(benchPlanCmd(e))
+	cmd := &cobra.Command{Use: "bench", Short: "Measure the planner on generated households, or a running server over HTTP"}
+	cmd.AddCommand(benchPlanCmd(e), benchHTTPCmd(e))
 	return cmd
 }
 

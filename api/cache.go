@@ -1,0 +1,84 @@
+package api
+
+import (
+	"container/list"
+	"context"
+	"sync"
+	"time"
+)
+
+// Cache holds computed plans (JSON) by key. Implementations are safe for
+// concurrent use. Get returns found == false on a miss; an error means the
+// cache is unavailable, and the caller computes the plan anyway (a cache
+// never holds data of record). Set stores val for about ttl.
+type Cache interface {
+	Get(ctx context.Context, key string) (val []byte, found bool, err error)
+	Set(ctx context.Context, key string, val []byte, ttl time.Duration) error
+}
+
+// MemoryCache is an in-process LRU Cache: the default when no Redis is
+// configured. Entries expire after their ttl.
+type MemoryCache struct {
+	mu    sync.Mutex
+	max   int
+	ll    *list.List
+	items map[string]*list.Element
+	now   func() time.Time
+}
+
+type memEntry struct {
+	key     string
+	val     []byte
+	expires time.Time
+}
+
+// NewMemoryCache returns an LRU cache of at most n entries (n ≥ 1).
+func NewMemoryCache(n int) *MemoryCache {
+	return &MemoryCache{max: max(n, 1), ll: list.New(), items: map[string]*list.Element{}, now: time.Now}
+}
+
+// Get returns the value under key unless it expired. It never fails.
+func (m *MemoryCache) Get(_ context.Context, key string) ([]byte, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	el, ok := m.items[key]
+	if !ok {
+		return nil, false, nil
+	}
+	e := el.Value.(*memEntry)
+	if m.now().After(e.expires) {
+		m.ll.Remove(el)
+		delete(m.items, key)
+		return nil, false, nil
+	}
+	m.ll.MoveToFront(el)
+	return e.val, true, nil
+}
+
+// Set stores val under key for ttl, evicting the least recently used entry
+// when full. It never fails.
+func (m *MemoryCache) Set(_ context.Context, key string, val []byte, ttl time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	exp := m.now().Add(ttl)
+	if el, ok := m.items[key]; ok {
+		e := el.Value.(*memEntry)
+		e.val, e.expires = val, exp
+		m.ll.MoveToFront(el)
+		return nil
+	}
+	m.items[key] = m.ll.PushFront(&memEntry{key: key, val: val, expires: exp})
+	for m.ll.Len() > m.max {
+		el := m.ll.Back()
+		m.ll.Remove(el)
+		delete(m.items, el.Value.(*memEntry).key)
+	}
+	return nil
+}
+
+// Len returns the number of entries (expired ones included until read).
+func (m *MemoryCache) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.ll.Len()
+}

@@ -1,0 +1,404 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/rs/zerolog"
+
+	"passerelle/matcher"
+	"passerelle/store"
+)
+
+// Households: advisors of the owning organisation only (DESIGN §8). Every
+// read and write leaves an audit row (the store writes it).
+
+func (s *Server) createHousehold(c *gin.Context) {
+	var h matcher.Household
+	if err := decodeBody(c, &h); err != nil {
+		fail(c, err)
+		return
+	}
+	if h.ID != "" {
+		fail(c, &matcher.ValidationError{Fields: []matcher.FieldError{fieldErr("id", "read_only",
+			"L'identifiant est attribué par le serveur.", "The id is assigned by the server.")}})
+		return
+	}
+	h.ApplyDefaults()
+	if err := h.Validate(); err != nil {
+		fail(c, err)
+		return
+	}
+	s.write(c, false, func(tx *store.Tx) (response, error) {
+		out, err := tx.CreateHousehold(c.Request.Context(), h)
+		if err != nil {
+			return response{}, err
+		}
+		return response{status: http.StatusCreated, body: out, location: "/v1/households/" + out.ID}, nil
+	})
+}
+
+func (s *Server) getHousehold(c *gin.Context) {
+	h, err := s.db.GetHousehold(c.Request.Context(), actor(c), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, h)
+}
+
+// patchHousehold applies a JSON merge patch onto the stored household and
+// validates the whole result; nothing changes when anything is wrong.
+func (s *Server) patchHousehold(c *gin.Context) {
+	id := c.Param("id")
+	var h matcher.Household
+	// Read, merge and write in one transaction so that two patches cannot
+	// interleave.
+	body, err := readBody(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	s.write(c, false, func(tx *store.Tx) (response, error) {
+		cur, err := tx.Household(c.Request.Context(), id)
+		if err != nil {
+			return response{}, err
+		}
+		h = cur
+		if err := decodeStrict(body, &h); err != nil {
+			return response{}, err
+		}
+		if h.ID != id {
+			return response{}, &matcher.ValidationError{Fields: []matcher.FieldError{fieldErr("id", "read_only",
+				"L'identifiant ne peut pas changer.", "The id cannot change.")}}
+		}
+		h.ApplyDefaults()
+		if err := h.Validate(); err != nil {
+			return response{}, err
+		}
+		out, err := tx.UpdateHousehold(c.Request.Context(), h)
+		if err != nil {
+			return response{}, err
+		}
+		return response{status: http.StatusOK, body: out}, nil
+	})
+}
+
+func (s *Server) deleteHousehold(c *gin.Context) {
+	s.write(c, false, func(tx *store.Tx) (response, error) {
+		if err := tx.DeleteHousehold(c.Request.Context(), c.Param("id")); err != nil {
+			return response{}, err
+		}
+		return response{status: http.StatusNoContent}, nil
+	})
+}
+
+func (s *Server) listHouseholds(c *gin.Context) {
+	limit := 0
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > store.MaxPageSize {
+			fail(c, &matcher.ValidationError{Fields: []matcher.FieldError{fieldErr("limit", "out_of_range",
+				"limit doit être un entier de 1 à 100.", "limit must be an integer from 1 to 100.")}})
+			return
+		}
+		limit = n
+	}
+	p, err := s.db.ListHouseholds(c.Request.Context(), actor(c), c.Query("cursor"), limit)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, pageJSON(p))
+}
+
+// planRequest is the optional body of POST /v1/households/{id}/plans.
+type planRequest struct {
+	// Top is the number of options (1–100, default 10).
+	Top int `json:"top,omitempty"`
+}
+
+// planBody is a stored plan as the API shows it: the DESIGN §4 plan
+// document with the plan's id, status, creation time and decision ledger.
+type planBody struct {
+	ID        string         `json:"id"`
+	Status    string         `json:"status"`
+	CreatedAt time.Time      `json:"created_at"`
+	Decisions []decisionBody `json:"decisions"`
+	*matcher.Plan
+}
+
+type decisionBody struct {
+	At       time.Time `json:"at"`
+	Decision string    `json:"decision"`
+	Reason   string    `json:"reason"`
+}
+
+func newPlanBody(r store.PlanRecord, ds []store.Decision) planBody {
+	b := planBody{ID: r.ID, Status: r.Status, CreatedAt: r.CreatedAt, Plan: &r.Plan, Decisions: []decisionBody{}}
+	for _, d := range ds {
+		b.Decisions = append(b.Decisions, decisionBody{At: d.At, Decision: d.Decision, Reason: d.Reason})
+	}
+	return b
+}
+
+// createPlan computes a plan for the household (through the cache) and
+// stores it with status proposed: 201 with the plan and its Location.
+func (s *Server) createPlan(c *gin.Context) {
+	var req planRequest
+	body, err := readBody(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if len(body) > 0 {
+		if err := decodeStrict(body, &req); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	if req.Top == 0 {
+		req.Top = 10
+	}
+	if req.Top < 1 || req.Top > 100 {
+		fail(c, &matcher.ValidationError{Fields: []matcher.FieldError{fieldErr("top", "out_of_range",
+			"top doit être compris entre 1 et 100.", "top must be between 1 and 100.")}})
+		return
+	}
+	ctx := c.Request.Context()
+	// A replayed request must not compute a new plan.
+	if key, hash, err := idempotency(c); err != nil {
+		fail(c, err)
+		return
+	} else if key != "" {
+		if done, err := s.replay(c, key, hash); done || err != nil {
+			if err != nil {
+				fail(c, err)
+			}
+			return
+		}
+	}
+	h, err := s.db.GetHousehold(ctx, actor(c), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	p, err := s.plan(c, &h, req.Top)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	s.write(c, false, func(tx *store.Tx) (response, error) {
+		r, err := tx.CreatePlan(ctx, h.ID, *p)
+		if err != nil {
+			return response{}, err
+		}
+		// The ledger starts with the proposal itself.
+		d, err := tx.AddDecision(ctx, r.ID, store.DecisionProposed, "plan generated")
+		if err != nil {
+			return response{}, err
+		}
+		return response{status: http.StatusCreated, body: newPlanBody(r, []store.Decision{d}), location: "/v1/plans/" + r.ID}, nil
+	})
+}
+
+// previewPlan answers GET /v1/households/{id}/plan?top=N: the household's
+// plan now, computed or from the cache, without storing it (the advisor
+// looks before proposing; POST …/plans stores one).
+func (s *Server) previewPlan(c *gin.Context) {
+	top := 10
+	if v := c.Query("top"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			fail(c, &matcher.ValidationError{Fields: []matcher.FieldError{fieldErr("top", "out_of_range",
+				"top doit être compris entre 1 et 100.", "top must be between 1 and 100.")}})
+			return
+		}
+		top = n
+	}
+	h, err := s.db.GetHousehold(c.Request.Context(), actor(c), c.Param("id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	p, err := s.plan(c, &h, top)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+// plan returns the plan of h over the current engine, from the cache when
+// an identical household was planned at the same data version, weights and
+// day. Concurrent misses on one key compute once, detached from the first
+// caller's cancellation. The X-Cache header says HIT, MISS or BYPASS (the
+// cache failed; the plan was computed anyway).
+func (s *Server) plan(c *gin.Context, h *matcher.Household, top int) (*matcher.Plan, error) {
+	ctx := c.Request.Context()
+	eng, err := s.engines.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	today := s.cfg.Now().UTC().Format(time.DateOnly)
+	key, err := planKey(h, eng, top, today)
+	if err != nil {
+		return nil, err
+	}
+	status := "MISS"
+	if b, ok, err := s.cache.Get(ctx, key); err != nil {
+		status = "BYPASS"
+		s.metrics.cache.WithLabelValues("error").Inc()
+		zerolog.Ctx(ctx).Warn().Str("cache_error", err.Error()).Msg("plan cache read failed")
+	} else if ok {
+		var p matcher.Plan
+		if err := json.Unmarshal(b, &p); err == nil {
+			s.metrics.cache.WithLabelValues("hit").Inc()
+			setCache(c, "HIT")
+			p.HouseholdID = h.ID
+			return &p, nil
+		}
+	}
+	v, err, _ := s.flight.Do(key, func() (any, error) {
+		cctx, cancel := contextWithTimeout(ctx, s.cfg.PlanTimeout)
+		defer cancel()
+		start := time.Now()
+		p, err := eng.Plan(cctx, h, matcher.PlanOptions{Top: top})
+		if err != nil {
+			return nil, err
+		}
+		s.metrics.plan.Observe(time.Since(start).Seconds())
+		b, err := json.Marshal(p)
+		if err != nil {
+			return nil, err
+		}
+		// ±10 % jitter spreads the expiry of plans computed together.
+		ttl := time.Duration(float64(s.cfg.PlanTTL) * (0.9 + 0.2*rand.Float64()))
+		if err := s.cache.Set(cctx, key, b, ttl); err != nil {
+			s.metrics.cache.WithLabelValues("error").Inc()
+			zerolog.Ctx(ctx).Warn().Str("cache_error", err.Error()).Msg("plan cache write failed")
+		}
+		return b, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if status == "MISS" {
+		s.metrics.cache.WithLabelValues("miss").Inc()
+	} else {
+		s.metrics.cache.WithLabelValues("bypass").Inc()
+	}
+	setCache(c, status)
+	var p matcher.Plan
+	if err := json.Unmarshal(v.([]byte), &p); err != nil {
+		return nil, err
+	}
+	p.HouseholdID = h.ID
+	return &p, nil
+}
+
+// contextWithTimeout detaches ctx from its caller's cancellation (other
+// callers may wait on the same computation) and bounds it by d.
+func contextWithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), d)
+}
+
+func setCache(c *gin.Context, status string) {
+	c.Set(ctxCache, status)
+	c.Header("X-Cache", status)
+}
+
+// planKey is the cache key of a plan: the hash of the household's content
+// (its id and case reference left out: two identical situations share a
+// plan), the engine's weights and data version, the number of options and
+// the day (eligibility and dates depend on it).
+func planKey(h *matcher.Household, eng *matcher.Engine, top int, today string) (string, error) {
+	hh := *h
+	hh.ID, hh.ExternalRef = "", ""
+	b, err := json.Marshal(hh)
+	if err != nil {
+		return "", fmt.Errorf("api: plan key: %w", err)
+	}
+	w, err := json.Marshal(eng.Weights())
+	if err != nil {
+		return "", fmt.Errorf("api: plan key: %w", err)
+	}
+	sum := sha256.New()
+	sum.Write(b)
+	sum.Write([]byte{0})
+	sum.Write(w)
+	return fmt.Sprintf("passerelle:plan:v1:%s:%d:%d:%s", hex.EncodeToString(sum.Sum(nil))[:40], eng.Version(), top, today), nil
+}
+
+// getPlan answers a stored plan with its decision ledger.
+func (s *Server) getPlan(c *gin.Context) {
+	ctx, a, id := c.Request.Context(), actor(c), c.Param("id")
+	r, err := s.db.GetPlan(ctx, a, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ds, err := s.db.Decisions(ctx, a, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newPlanBody(r, ds))
+}
+
+// decisionRequest is the body of PATCH /v1/plans/{id}.
+type decisionRequest struct {
+	Decision string `json:"decision"`
+	Reason   string `json:"reason"`
+}
+
+// MaxReason is the longest decision reason accepted, in characters.
+const MaxReason = 2000
+
+// patchPlan appends a decision to the plan's ledger and answers the plan.
+func (s *Server) patchPlan(c *gin.Context) {
+	var req decisionRequest
+	if err := decodeBody(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	var fields []matcher.FieldError
+	if !store.ValidDecision(req.Decision) {
+		fields = append(fields, fieldErr("decision", "invalid_enum",
+			"Décision inconnue : proposed, accepted, declined_household, declined_landlord, declined_employer, lease_signed ou job_started.",
+			"Unknown decision: proposed, accepted, declined_household, declined_landlord, declined_employer, lease_signed or job_started."))
+	}
+	if req.Reason == "" {
+		fields = append(fields, fieldErr("reason", "required", "Le motif de la décision est obligatoire.", "The reason for the decision is required."))
+	} else if len([]rune(req.Reason)) > MaxReason {
+		fields = append(fields, fieldErr("reason", "too_long", "Motif trop long (2 000 caractères au plus).", "Reason too long (at most 2,000 characters)."))
+	}
+	if len(fields) > 0 {
+		fail(c, &matcher.ValidationError{Fields: fields})
+		return
+	}
+	id := c.Param("id")
+	s.write(c, false, func(tx *store.Tx) (response, error) {
+		ctx := c.Request.Context()
+		if _, err := tx.AddDecision(ctx, id, req.Decision, req.Reason); err != nil {
+			return response{}, err
+		}
+		r, err := tx.Plan(ctx, id)
+		if err != nil {
+			return response{}, err
+		}
+		ds, err := tx.Decisions(ctx, id)
+		if err != nil {
+			return response{}, err
+		}
+		return response{status: http.StatusOK, body: newPlanBody(r, ds)}, nil
+	})
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+
+	"passerelle/api"
+	"passerelle/datasets"
+	"passerelle/matcher"
+	"passerelle/store"
+)
+
+// shutdownGrace is how long a stopping server waits for requests in flight.
+const shutdownGrace = 30 * time.Second
+
+func serveCmd(e *env) *cobra.Command {
+	var addr, dbFlag string
+	var demo, migrate bool
+	var rateLimit float64
+	cmd := &cobra.Command{
+		Use:   "serve [--addr 127.0.0.1:8080] [--db FILE|URL] [--demo]",
+		Short: "Serve the HTTP API (SQLite and an in-process cache by default; --demo loads the demo market and prints demo keys)",
+		Long: "Serve the HTTP API for advisors, landlords and employers.\n\n" +
+			"The database is --db, else DATABASE_URL (PostgreSQL), else PASSERELLE_DB, else ./passerelle.db (SQLite).\n" +
+			"SQLite is migrated at start; PostgreSQL is only checked unless --migrate is given (run `passerelle migrate`).\n" +
+			"--demo loads the built-in demo market into an empty database and prints keys for one advisor, one\n" +
+			"landlord and one employer. SIGTERM or Ctrl-C drains the requests in flight, then stops.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			log := e.serviceLogger(cmd)
+			dsn := e.dsn(dbFlag)
+			db, err := store.Open(ctx, dsn)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if migrate || db.Driver() == store.DriverSQLite {
+				n, err := db.Migrate(ctx)
+				if err != nil {
+					return fmt.Errorf("migrating the database: %w", err)
+				}
+				if n > 0 {
+					log.Info().Int("applied", n).Str("driver", db.Driver()).Msg("migrations applied")
+				}
+			} else if err := db.CheckMigrations(ctx); err != nil {
+				return fmt.Errorf("%w (run `passerelle migrate` first, or serve --migrate)", err)
+			}
+			base, err := datasets.Synthetic(marketSeed, datasets.Demo)
+			if err != nil {
+				return err
+			}
+			if demo {
+				n, err := loadDemo(ctx, db, base)
+				if err != nil {
+					return err
+				}
+				if n > 0 {
+					log.Info().Int("offers", n).Msg("demo market loaded")
+				}
+			}
+			engines, err := api.NewEngines(ctx, db, base, matcher.EngineOptions{})
+			if err != nil {
+				return err
+			}
+			occ := datasets.Occupations()
+			occs := make([]api.Occupation, len(occ))
+			for i, o := range occ {
+				occs[i] = api.Occupation{Code: o.Code, Title: o.Title}
+			}
+			srv, err := api.New(api.Config{DB: db, Engines: engines, Log: log, RateLimit: rateLimit, Occupations: occs})
+			if err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return usageErr(fmt.Errorf("--addr %s: %w", addr, err))
+			}
+			hs := srv.HTTPServer(ln.Addr().String())
+			refreshCtx, stopRefresh := context.WithCancel(context.WithoutCancel(ctx))
+			defer stopRefresh()
+			go engines.Refresh(refreshCtx, 100*time.Millisecond, time.Second)
+
+			nh, nj := engines.Loaded().Counts()
+			fmt.Fprintf(e.stdout, "Passerelle serving on http://%s (%s, %d open homes, %d open jobs)\n", ln.Addr(), db.Driver(), nh, nj)
+			if demo {
+				if err := printDemoKeys(ctx, e, db); err != nil {
+					return err
+				}
+			}
+			errc := make(chan error, 1)
+			go func() { errc <- hs.Serve(ln) }()
+			select {
+			case err := <-errc:
+				return err
+			case <-ctx.Done():
+			}
+			// Drain: /readyz turns 503, requests in flight finish, new
+			// connections are refused.
+			log.Info().Msg("shutting down: draining requests in flight")
+			srv.Drain()
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+			defer cancel()
+			if err := hs.Shutdown(sctx); err != nil {
+				return fmt.Errorf("shutting down: %w", err)
+			}
+			if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			log.Info().Msg("stopped")
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", envOr(e.getenv, "PASSERELLE_ADDR", "127.0.0.1:8080"), "listen address (PASSERELLE_ADDR)")
+	cmd.Flags().StringVar(&dbFlag, "db", "", "SQLite file or postgres:// URL (default: DATABASE_URL, PASSERELLE_DB, ./passerelle.db)")
+	cmd.Flags().BoolVar(&demo, "demo", false, "load the built-in demo market into an empty database and print demo keys")
+	cmd.Flags().BoolVar(&migrate, "migrate", false, "apply pending migrations on PostgreSQL at start")
+	cmd.Flags().Float64Var(&rateLimit, "rate-limit", api.DefaultRateLimit, "requests per second allowed per API key (negative: no limit)")
+	return cmd
+}
+
+// serviceLogger is the JSON logger of a server on stderr: info level
+// unless --log-level or PASSERELLE_LOG_LEVEL says otherwise.
+func (e *env) serviceLogger(cmd *cobra.Command) zerolog.Logger {
+	lv := zerolog.InfoLevel
+	if f := cmd.Flags().Lookup("log-level"); (f != nil && f.Changed) || e.getenv("PASSERELLE_LOG_LEVEL") != "" {
+		lv = e.log.GetLevel()
+	}
+	return zerolog.New(e.stderr).Level(lv).With().Timestamp().Logger()
+}
+
+// demoActor loads the demo market: an admin of the operator's
+// organisation, so that each offer keeps its synthetic owner.
+var demoActor = store.Actor{KeyID: "demo-loader", Org: "passerelle", Role: store.RoleAdmin}
+
+// loadDemo writes the offers of the demo market m into db when db holds no
+// offer yet, in one transaction, and returns how many it wrote.
+func loadDemo(ctx context.Context, db *store.DB, m *matcher.Market) (int, error) {
+	v, err := db.DataVersion(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if v > 0 {
+		return 0, nil // offers were written already: keep them
+	}
+	err = db.Write(ctx, demoActor, func(tx *store.Tx) error {
+		_, _, err := tx.CreateOffers(ctx, m.Housing, m.Jobs)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("loading the demo market: %w", err)
+	}
+	return len(m.Housing) + len(m.Jobs), nil
+}
+
+// Demo organisations: one association of advisors, one landlord, one
+// employer.
+const (
+	demoAdvisorOrg  = "demo-association"
+	demoLandlordOrg = "demo-landlord"
+	demoEmployerOrg = "demo-employer"
+)
+
+// printDemoKeys creates a fresh key for each demo organisation and prints
+// them as shell assignments (keys are shown once; every start creates new
+// ones, earlier ones stay valid).
+func printDemoKeys(ctx context.Context, e *env, db *store.DB) error {
+	fmt.Fprintln(e.stdout, "Demo keys (shown once; paste these lines into another terminal):")
+	for _, k := range []struct {
+		name, org string
+		role      store.Role
+	}{
+		{"ADVISOR_KEY", demoAdvisorOrg, store.RoleAdvisor},
+		{"LANDLORD_KEY", demoLandlordOrg, store.RoleLandlord},
+		{"EMPLOYER_KEY", demoEmployerOrg, store.RoleEmployer},
+	} {
+		_, secret, err := db.CreateKey(ctx, k.org, k.role)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "export %s=%s\n", k.name, secret)
+	}
+	return nil
+}
