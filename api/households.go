@@ -249,7 +249,7 @@ func (s *Server) plan(c *gin.Context, h *matcher.Household, top int) (*matcher.P
 		return nil, err
 	}
 	today := s.cfg.Now().UTC().Format(time.DateOnly)
-	key, err := planKey(h, eng, top, today)
+	key, err := planKey(s.dbID, h, eng, top, today)
 	if err != nil {
 		return nil, err
 	}
@@ -268,6 +268,13 @@ func (s *Server) plan(c *gin.Context, h *matcher.Household, top int) (*matcher.P
 		}
 	}
 	v, err, _ := s.flight.Do(key, func() (any, error) {
+		// Another caller may have stored the plan between our read and
+		// this flight: look once more, so that a plan is computed once.
+		if status == "MISS" {
+			if b, ok, err := s.cache.Get(ctx, key); err == nil && ok {
+				return b, nil
+			}
+		}
 		cctx, cancel := contextWithTimeout(ctx, s.cfg.PlanTimeout)
 		defer cancel()
 		start := time.Now()
@@ -316,11 +323,12 @@ func setCache(c *gin.Context, status string) {
 	c.Header("X-Cache", status)
 }
 
-// planKey is the cache key of a plan: the hash of the household's content
-// (its id and case reference left out: two identical situations share a
-// plan), the engine's weights and data version, the number of options and
-// the day (eligibility and dates depend on it).
-func planKey(h *matcher.Household, eng *matcher.Engine, top int, today string) (string, error) {
+// planKey is the cache key of a plan: the database's identity, the hash of
+// the household's content (its id and case reference left out: two
+// identical situations share a plan), the engine's weights and data
+// version, the number of options and the day (eligibility and dates depend
+// on it).
+func planKey(db string, h *matcher.Household, eng *matcher.Engine, top int, today string) (string, error) {
 	hh := *h
 	hh.ID, hh.ExternalRef = "", ""
 	b, err := json.Marshal(hh)
@@ -335,7 +343,7 @@ func planKey(h *matcher.Household, eng *matcher.Engine, top int, today string) (
 	sum.Write(b)
 	sum.Write([]byte{0})
 	sum.Write(w)
-	return fmt.Sprintf("passerelle:plan:v1:%s:%d:%d:%s", hex.EncodeToString(sum.Sum(nil))[:40], eng.Version(), top, today), nil
+	return fmt.Sprintf("passerelle:plan:v1:%s:%s:%d:%d:%s", db, hex.EncodeToString(sum.Sum(nil))[:40], eng.Version(), top, today), nil
 }
 
 // getPlan answers a stored plan with its decision ledger.

@@ -13,14 +13,15 @@ import (
 // metrics are the Prometheus series of the API. HTTP series are labelled by
 // route pattern (never by raw path, which would hold ids).
 type metrics struct {
-	requests    *prometheus.CounterVec
-	latency     *prometheus.HistogramVec
-	plan        prometheus.Histogram
-	cache       *prometheus.CounterVec
-	rateLimited prometheus.Counter
-	engineBuild prometheus.Histogram
-	dataVersion prometheus.Gauge
-	handler     gin.HandlerFunc
+	requests     *prometheus.CounterVec
+	latency      *prometheus.HistogramVec
+	plan         prometheus.Histogram
+	cache        *prometheus.CounterVec
+	rateLimited  prometheus.Counter
+	notifyErrors prometheus.Counter
+	engineBuild  prometheus.Histogram
+	dataVersion  prometheus.Gauge
+	handler      gin.HandlerFunc
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -42,6 +43,9 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		rateLimited: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "passerelle_rate_limited_total", Help: "Requests refused with 429.",
 		}),
+		notifyErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "passerelle_notify_errors_total", Help: "Failed publications of a data-version change to the other replicas.",
+		}),
 		engineBuild: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "passerelle_engine_build_seconds", Help: "Time to rebuild the planning engine from the store.",
 			Buckets: prometheus.ExponentialBuckets(0.005, 2, 14),
@@ -50,7 +54,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "passerelle_engine_data_version", Help: "Data version of the engine in memory.",
 		}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.plan, m.cache, m.rateLimited, m.engineBuild, m.dataVersion)
+	reg.MustRegister(m.requests, m.latency, m.plan, m.cache, m.rateLimited, m.notifyErrors, m.engineBuild, m.dataVersion)
 	// The standard process and Go collectors, unless the caller registered them.
 	_ = reg.Register(collectors.NewGoCollector())
 	_ = reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -45,6 +45,9 @@ type Config struct {
 	// Cache holds computed plans; nil means an in-process LRU of 4,096
 	// plans.
 	Cache Cache
+	// Notifier, when set, tells other replicas about committed offer
+	// writes (see Engines.Watch for the receiving side).
+	Notifier Notifier
 	// Log is the root logger; each request gets a child logger.
 	Log zerolog.Logger
 	// RateLimit is the sustained number of requests per second allowed
@@ -85,6 +88,7 @@ type Server struct {
 	limiters map[string]*rate.Limiter
 
 	draining atomic.Bool
+	dbID     string // the database's instance id, part of plan cache keys
 }
 
 // DefaultRateLimit is the default number of requests per second per key.
@@ -118,6 +122,13 @@ func New(cfg Config) (*Server, error) {
 		cfg.Now = time.Now
 	}
 	s := &Server{cfg: cfg, db: cfg.DB, engines: cfg.Engines, cache: cfg.Cache, limiters: map[string]*rate.Limiter{}}
+	// Plans cached in a Redis shared by several deployments must not mix
+	// databases: the key carries the database's identity.
+	uid, err := cfg.DB.InstanceID(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	s.dbID = uid
 	s.metrics = newMetrics(cfg.Registry)
 	s.engines.onBuild = s.metrics.engineBuilt
 	if eng := s.engines.Loaded(); eng != nil {

@@ -153,7 +153,7 @@ func (s *Server) write(c *gin.Context, offers bool, fn func(tx *store.Tx) (respo
 		return
 	}
 	if offers {
-		s.engines.Changed()
+		s.published()
 	}
 	if resp.location != "" {
 		c.Header("Location", resp.location)

@@ -656,6 +656,14 @@ var suite = []struct {
 			t.Fatalf("a failed import left %d offers", len(h)-450)
 		}
 	}},
+	{"instance_id", func(t *testing.T, db *store.DB) {
+		mustMigrate(t, db)
+		a := must[string](t)(db.InstanceID(t.Context()))
+		b := must[string](t)(db.InstanceID(t.Context()))
+		if a == "" || a != b {
+			t.Fatalf("instance ids %q, %q", a, b)
+		}
+	}},
 	{"list_all_open", func(t *testing.T, db *store.DB) {
 		ctx := t.Context()
 		f := newFixture(t, db)

@@ -268,3 +268,27 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (Key, error) {
 	k.Role, k.CreatedAt = Role(role), parseTime(created)
 	return k, nil
 }
+
+// InstanceID returns the random identity of this database, creating it on
+// first use (concurrent first calls agree on one). Caches shared between
+// deployments key on it.
+func (db *DB) InstanceID(ctx context.Context) (string, error) {
+	var uid string
+	err := db.sql.QueryRowContext(ctx, `SELECT uid FROM instance WHERE id = 1`).Scan(&uid)
+	if err == nil {
+		return uid, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("store: read instance id: %w", err)
+	}
+	if err := db.Write(ctx, Actor{}, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `INSERT INTO instance (id, uid) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`, newID("db_", 10))
+		return err
+	}); err != nil {
+		return "", fmt.Errorf("store: create instance id: %w", err)
+	}
+	if err := db.sql.QueryRowContext(ctx, `SELECT uid FROM instance WHERE id = 1`).Scan(&uid); err != nil {
+		return "", fmt.Errorf("store: read instance id: %w", err)
+	}
+	return uid, nil
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"passerelle/api"
+	"passerelle/api/rediscache"
 	"passerelle/datasets"
 	"passerelle/matcher"
 	"passerelle/store"
@@ -21,7 +22,7 @@ import (
 const shutdownGrace = 30 * time.Second
 
 func serveCmd(e *env) *cobra.Command {
-	var addr, dbFlag string
+	var addr, dbFlag, market string
 	var demo, migrate bool
 	var rateLimit float64
 	cmd := &cobra.Command{
@@ -53,7 +54,11 @@ func serveCmd(e *env) *cobra.Command {
 			} else if err := db.CheckMigrations(ctx); err != nil {
 				return fmt.Errorf("%w (run `passerelle migrate` first, or serve --migrate)", err)
 			}
-			base, err := datasets.Synthetic(marketSeed, datasets.Demo)
+			sc, err := datasets.ParseScale(market)
+			if err != nil {
+				return usageErr(fmt.Errorf("--market: %w", err))
+			}
+			base, err := datasets.Synthetic(marketSeed, sc)
 			if err != nil {
 				return err
 			}
@@ -75,7 +80,19 @@ func serveCmd(e *env) *cobra.Command {
 			for i, o := range occ {
 				occs[i] = api.Occupation{Code: o.Code, Title: o.Title}
 			}
-			srv, err := api.New(api.Config{DB: db, Engines: engines, Log: log, RateLimit: rateLimit, Occupations: occs})
+			cfg := api.Config{DB: db, Engines: engines, Log: log, RateLimit: rateLimit, Occupations: occs}
+			if url := e.getenv("REDIS_URL"); url != "" {
+				rc, err := rediscache.New(url)
+				if err != nil {
+					return usageErr(err)
+				}
+				defer rc.Close()
+				if err := rc.Ping(ctx); err != nil {
+					log.Warn().Str("error", err.Error()).Msg("redis unavailable at start: plans are computed until it answers")
+				}
+				cfg.Cache, cfg.Notifier = rc, rc
+			}
+			srv, err := api.New(cfg)
 			if err != nil {
 				return err
 			}
@@ -86,7 +103,10 @@ func serveCmd(e *env) *cobra.Command {
 			hs := srv.HTTPServer(ln.Addr().String())
 			refreshCtx, stopRefresh := context.WithCancel(context.WithoutCancel(ctx))
 			defer stopRefresh()
-			go engines.Refresh(refreshCtx, 100*time.Millisecond, time.Second)
+			go engines.Refresh(refreshCtx, 50*time.Millisecond, 250*time.Millisecond)
+			// Writes of other replicas: Redis notifications, and a poll of
+			// the data version as the fallback.
+			go engines.Watch(refreshCtx, cfg.Notifier, 250*time.Millisecond)
 
 			nh, nj := engines.Loaded().Counts()
 			fmt.Fprintf(e.stdout, "Passerelle serving on http://%s (%s, %d open homes, %d open jobs)\n", ln.Addr(), db.Driver(), nh, nj)
@@ -121,6 +141,7 @@ func serveCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&addr, "addr", envOr(e.getenv, "PASSERELLE_ADDR", "127.0.0.1:8080"), "listen address (PASSERELLE_ADDR)")
 	cmd.Flags().StringVar(&dbFlag, "db", "", "SQLite file or postgres:// URL (default: DATABASE_URL, PASSERELLE_DB, ./passerelle.db)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "load the built-in demo market into an empty database and print demo keys")
+	cmd.Flags().StringVar(&market, "market", "demo", "built-in synthetic market: its places, and the offers --demo loads (demo, national, or a size such as 100k)")
 	cmd.Flags().BoolVar(&migrate, "migrate", false, "apply pending migrations on PostgreSQL at start")
 	cmd.Flags().Float64Var(&rateLimit, "rate-limit", api.DefaultRateLimit, "requests per second allowed per API key (negative: no limit)")
 	return cmd

@@ -1,0 +1,171 @@
+package api_test
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"passerelle/api"
+	"passerelle/api/rediscache"
+)
+
+// withRedis configures the server with the Redis cache at url.
+func withRedis(t *testing.T, url string) option {
+	rc, err := rediscache.New(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rc.Close() })
+	return func(c *api.Config) { c.Cache, c.Notifier = rc, rc }
+}
+
+func sharedRedis(t *testing.T) string {
+	t.Helper()
+	u := os.Getenv("REDIS_URL")
+	if u == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("REDIS_URL required in CI")
+		}
+		t.Skip("REDIS_URL not set")
+	}
+	return u
+}
+
+// metric returns the value of one sample line of /metrics.
+func (e *env) metric(name string) string {
+	body := string(e.must(http.StatusOK, req{method: "GET", path: "/metrics"}).Body)
+	for _, l := range strings.Split(body, "\n") {
+		if strings.HasPrefix(l, name+" ") {
+			return strings.TrimPrefix(l, name+" ")
+		}
+	}
+	return ""
+}
+
+// TestCacheWithRedis: a hit on the second identical request; a withdrawn
+// offer is absent from the very next plan; 200 concurrent identical misses
+// run one computation.
+func TestCacheWithRedis(t *testing.T) {
+	e := newEnv(t, withRedis(t, sharedRedis(t)))
+	flat := e.must(http.StatusCreated, req{method: "POST", path: "/v1/housing", key: "landlord", body: example(t, "flat.json")}).JSON(t)
+	e.must(http.StatusCreated, req{method: "POST", path: "/v1/jobs", key: "employer", body: example(t, "job.json")})
+	// A unique household content, so that no earlier run's plan is in Redis.
+	hh := with(example(t, "household.json"), "income_monthly", 500+float64(time.Now().UnixNano()%100000)/100)
+	hid := str(e.must(http.StatusCreated, req{method: "POST", path: "/v1/households", key: "advisor", body: hh}).JSON(t)["id"])
+	path := "/v1/households/" + hid + "/plan"
+	if r := e.must(http.StatusOK, req{method: "GET", path: path, key: "advisor"}); r.Header.Get("X-Cache") != "MISS" {
+		t.Fatalf("first: X-Cache %q", r.Header.Get("X-Cache"))
+	}
+	r := e.must(http.StatusOK, req{method: "GET", path: path, key: "advisor"})
+	if r.Header.Get("X-Cache") != "HIT" || !strings.Contains(string(r.Body), str(flat["id"])) {
+		t.Fatalf("second: X-Cache %q", r.Header.Get("X-Cache"))
+	}
+	e.must(http.StatusNoContent, req{method: "DELETE", path: "/v1/housing/" + str(flat["id"]), key: "landlord"})
+	r = e.must(http.StatusOK, req{method: "GET", path: path, key: "advisor"})
+	if r.Header.Get("X-Cache") != "MISS" || strings.Contains(string(r.Body), str(flat["id"])) {
+		t.Fatalf("after withdrawal: X-Cache %q, flat present %v", r.Header.Get("X-Cache"), strings.Contains(string(r.Body), str(flat["id"])))
+	}
+
+	// 200 concurrent identical misses: one computation.
+	hh2 := with(hh, "income_monthly", 400+float64(time.Now().UnixNano()%100000)/100, "external_ref", "C2")
+	hid2 := str(e.must(http.StatusCreated, req{method: "POST", path: "/v1/households", key: "advisor", body: hh2}).JSON(t)["id"])
+	before := e.metric("passerelle_plan_duration_seconds_count")
+	var wg sync.WaitGroup
+	statuses := make([]int, 200)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = e.do(req{method: "GET", path: "/v1/households/" + hid2 + "/plan", key: "advisor"}).Status
+		}()
+	}
+	wg.Wait()
+	for i, s := range statuses {
+		if s != http.StatusOK {
+			t.Fatalf("request %d: status %d", i, s)
+		}
+	}
+	after := e.metric("passerelle_plan_duration_seconds_count")
+	var b, a int
+	fmt.Sscan(before, &b)
+	fmt.Sscan(after, &a)
+	if a-b != 1 {
+		t.Fatalf("200 identical requests ran %d computations, want 1", a-b)
+	}
+}
+
+// TestRedisStoppedMidway runs a private redis-server, stops it in the middle
+// of a series of plans (every request still 200, X-Cache BYPASS, counted)
+// and restarts it (caching resumes).
+func TestRedisStoppedMidway(t *testing.T) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("redis-server required in CI")
+		}
+		t.Skip("redis-server not installed")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	start := func() *exec.Cmd {
+		cmd := exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", t.TempDir())
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 100; i++ {
+			if c, err := net.Dial("tcp", "127.0.0.1:"+port); err == nil {
+				c.Close()
+				return cmd
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatal("redis-server did not start")
+		return nil
+	}
+	srv := start()
+	defer func() { _ = srv.Process.Kill(); _ = srv.Wait() }()
+	e := newEnv(t, withRedis(t, "redis://127.0.0.1:"+port+"/0"))
+	e.must(http.StatusCreated, req{method: "POST", path: "/v1/housing", key: "landlord", body: example(t, "flat.json")})
+	hid := str(e.must(http.StatusCreated, req{method: "POST", path: "/v1/households", key: "advisor", body: example(t, "household.json")}).JSON(t)["id"])
+	path := "/v1/households/" + hid + "/plan"
+	cache := func() string {
+		return e.must(http.StatusOK, req{method: "GET", path: path, key: "advisor"}).Header.Get("X-Cache")
+	}
+	if c := cache(); c != "MISS" {
+		t.Fatalf("first: %s", c)
+	}
+	if c := cache(); c != "HIT" {
+		t.Fatalf("second: %s", c)
+	}
+	_ = srv.Process.Kill()
+	_ = srv.Wait()
+	for i := 0; i < 5; i++ {
+		if c := cache(); c != "BYPASS" {
+			t.Fatalf("Redis down, request %d: X-Cache %s", i, c)
+		}
+	}
+	if e.metric(`passerelle_plan_cache_total{result="error"}`) == "0" {
+		t.Error("Redis errors not counted")
+	}
+	srv = start()
+	// The first request after the restart may still find a broken pooled
+	// connection; caching resumes within a few requests.
+	resumed := false
+	for i := 0; i < 20 && !resumed; i++ {
+		resumed = cache() == "HIT"
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !resumed {
+		t.Fatal("caching did not resume after Redis restarted")
+	}
+}
