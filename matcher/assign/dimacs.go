@@ -27,7 +27,9 @@ const maxDIMACSLine = 1 << 16
 // The problem line must come before any "n" or "a" line; there must be
 // exactly ARCS arc lines; a node may have at most one "n" line; blank lines
 // are ignored. Values are decimal int64. It returns an error wrapping
-// ErrDIMACS that names the line number, or the reader's error.
+// ErrDIMACS that names the line number and, when one is at fault, the field
+// (numbered from 1, the line type being field 1), or an error wrapping the
+// reader's error.
 func ReadDIMACS(r io.Reader) (*Network, error) {
 	return readDIMACS(r, MaxDIMACSNodes)
 }
@@ -44,23 +46,25 @@ func readDIMACS(r io.Reader, maxNodes int) (*Network, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: line %d: %s", ErrDIMACS, line, fmt.Sprintf(format, args...))
 	}
-	ints := func(fields []string, want int) ([]int64, error) {
+	// ints parses fields[first:] as integers; fields must have want
+	// fields. Fields are numbered from 1, the line type being field 1.
+	ints := func(fields []string, want, first int) ([]int64, error) {
 		if len(fields) != want {
 			return nil, bad("%q line has %d fields, want %d", fields[0], len(fields), want)
 		}
-		out := make([]int64, want-1)
-		for k, f := range fields[1:] {
+		out := make([]int64, want-first)
+		for k, f := range fields[first:] {
 			v, err := strconv.ParseInt(f, 10, 64)
 			if err != nil {
-				return nil, bad("field %d: %q is not an integer", k+2, f)
+				return nil, bad("field %d: %q is not an integer", first+k+1, f)
 			}
 			out[k] = v
 		}
 		return out, nil
 	}
-	node := func(v int64) (int, error) {
+	node := func(v int64, field int) (int, error) {
 		if v < 1 || v > int64(n.Nodes) {
-			return 0, bad("node %d out of range [1,%d]", v, n.Nodes)
+			return 0, bad("field %d: node %d out of range [1,%d]", field, v, n.Nodes)
 		}
 		return int(v - 1), nil
 	}
@@ -78,20 +82,20 @@ func readDIMACS(r io.Reader, maxNodes int) (*Network, error) {
 				return nil, bad("second problem line")
 			}
 			if len(fields) != 4 {
-				return nil, bad("problem line has %d fields, want 4", len(fields))
+				return nil, bad("\"p\" line has %d fields, want 4", len(fields))
 			}
 			if fields[1] != "min" {
-				return nil, bad("problem type %q, want \"min\"", fields[1])
+				return nil, bad("field 2: problem type %q, want \"min\"", fields[1])
 			}
-			v, err := ints(append([]string{"p"}, fields[2:]...), 3)
+			v, err := ints(fields, 4, 2)
 			if err != nil {
 				return nil, err
 			}
 			if v[0] < 0 || v[0] > int64(maxNodes) {
-				return nil, bad("node count %d out of range [0,%d]", v[0], maxNodes)
+				return nil, bad("field 3: node count %d out of range [0,%d]", v[0], maxNodes)
 			}
 			if v[1] < 0 {
-				return nil, bad("negative arc count %d", v[1])
+				return nil, bad("field 4: negative arc count %d", v[1])
 			}
 			n = &Network{Nodes: int(v[0]), Supply: make([]int64, v[0]), Arcs: make([]Arc, 0, min(v[1], 1<<16))}
 			hasNode = make([]bool, v[0])
@@ -100,16 +104,16 @@ func readDIMACS(r io.Reader, maxNodes int) (*Network, error) {
 			if n == nil {
 				return nil, bad("node line before problem line")
 			}
-			v, err := ints(fields, 3)
+			v, err := ints(fields, 3, 1)
 			if err != nil {
 				return nil, err
 			}
-			id, err := node(v[0])
+			id, err := node(v[0], 2)
 			if err != nil {
 				return nil, err
 			}
 			if hasNode[id] {
-				return nil, bad("second node line for node %d", v[0])
+				return nil, bad("field 2: second node line for node %d", v[0])
 			}
 			hasNode[id] = true
 			n.Supply[id] = v[1]
@@ -118,26 +122,29 @@ func readDIMACS(r io.Reader, maxNodes int) (*Network, error) {
 				return nil, bad("arc line before problem line")
 			}
 			if int64(len(n.Arcs)) >= arcs {
-				return nil, bad("more than %d arcs", arcs)
+				return nil, bad("more than the %d arcs of the problem line", arcs)
 			}
-			v, err := ints(fields, 6)
+			v, err := ints(fields, 6, 1)
 			if err != nil {
 				return nil, err
 			}
-			from, err := node(v[0])
+			from, err := node(v[0], 2)
 			if err != nil {
 				return nil, err
 			}
-			to, err := node(v[1])
+			to, err := node(v[1], 3)
 			if err != nil {
 				return nil, err
 			}
-			if v[2] < 0 || v[3] < v[2] {
-				return nil, bad("bounds [%d,%d] not 0 ≤ low ≤ cap", v[2], v[3])
+			if v[2] < 0 {
+				return nil, bad("field 4: negative lower bound %d", v[2])
+			}
+			if v[3] < v[2] {
+				return nil, bad("fields 4-5: bounds [%d,%d] not 0 ≤ low ≤ cap", v[2], v[3])
 			}
 			n.Arcs = append(n.Arcs, Arc{From: from, To: to, Low: v[2], Cap: v[3], Cost: v[4]})
 		default:
-			return nil, bad("unknown line type %q", fields[0])
+			return nil, bad("field 1: unknown line type %q", fields[0])
 		}
 	}
 	if err := sc.Err(); err != nil {

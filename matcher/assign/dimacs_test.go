@@ -58,28 +58,37 @@ func TestReadDIMACS(t *testing.T) {
 
 func TestReadDIMACSErrors(t *testing.T) {
 	tests := []struct {
-		name, in, line string
+		name, in string
+		want     []string // substrings of the error
 	}{
-		{"empty", "", "no problem line"},
-		{"no problem", "c hi\n", "no problem line"},
-		{"arc before problem", "a 1 2 0 1 1\n", "line 1"},
-		{"node before problem", "n 1 1\n", "line 1"},
-		{"second problem", "p min 1 0\np min 1 0\n", "line 2"},
-		{"wrong type", "p max 1 0\n", "line 1"},
-		{"short problem", "p min 1\n", "line 1"},
-		{"bad number", "p min x 0\n", "line 1"},
-		{"negative nodes", "p min -1 0\n", "line 1"},
-		{"too many nodes", "p min 99999999999 0\n", "line 1"},
-		{"node out of range", "p min 2 0\nn 3 1\n", "line 2"},
-		{"node zero", "p min 2 0\nn 0 1\n", "line 2"},
-		{"duplicate node", "p min 2 0\nn 1 1\nn 1 2\n", "line 3"},
-		{"arc fields", "p min 2 1\na 1 2 0 1\n", "line 2"},
-		{"arc bounds", "p min 2 1\na 1 2 3 1 0\n", "line 2"},
-		{"negative low", "p min 2 1\na 1 2 -1 1 0\n", "line 2"},
-		{"too many arcs", "p min 2 1\na 1 2 0 1 0\na 1 2 0 1 0\n", "line 3"},
-		{"too few arcs", "p min 2 2\na 1 2 0 1 0\n\n", "line 3"},
-		{"unknown line", "p min 2 0\nx\n", "line 2"},
-		{"overflow", "p min 2 1\na 1 2 0 99999999999999999999 0\n", "line 2"},
+		{"empty", "", []string{"no problem line"}},
+		{"no problem", "c hi\n", []string{"no problem line"}},
+		{"arc before problem", "a 1 2 0 1 1\n", []string{"line 1:", "arc line before problem line"}},
+		{"node before problem", "n 1 1\n", []string{"line 1:", "node line before"}},
+		{"second problem", "p min 1 0\np min 1 0\n", []string{"line 2:", "second problem line"}},
+		{"wrong type", "p max 1 0\n", []string{"line 1: field 2:", `"max"`}},
+		{"short problem", "p min 1\n", []string{"line 1:", "3 fields, want 4"}},
+		{"long problem", "p min 1 0 7\n", []string{"line 1:", "5 fields, want 4"}},
+		{"bad node count", "p min x 0\n", []string{"line 1: field 3:", `"x" is not an integer`}},
+		{"bad arc count", "p min 2 y\n", []string{"line 1: field 4:", `"y" is not an integer`}},
+		{"negative nodes", "p min -1 0\n", []string{"line 1: field 3:", "node count -1"}},
+		{"negative arcs", "p min 1 -1\n", []string{"line 1: field 4:", "negative arc count"}},
+		{"too many nodes", "p min 99999999999 0\n", []string{"line 1: field 3:", "out of range"}},
+		{"node out of range", "p min 2 0\nn 3 1\n", []string{"line 2: field 2:", "node 3 out of range [1,2]"}},
+		{"node zero", "p min 2 0\nn 0 1\n", []string{"line 2: field 2:", "node 0"}},
+		{"bad supply", "p min 2 0\nn 1 z\n", []string{"line 2: field 3:", `"z"`}},
+		{"duplicate node", "c\np min 2 0\nn 1 1\nn 1 2\n", []string{"line 4: field 2:", "second node line for node 1"}},
+		{"arc fields", "p min 2 1\na 1 2 0 1\n", []string{"line 2:", "5 fields, want 6"}},
+		{"arc tail", "p min 2 1\na 3 2 0 1 0\n", []string{"line 2: field 2:", "node 3"}},
+		{"arc head", "p min 2 1\na 1 9 0 1 0\n", []string{"line 2: field 3:", "node 9"}},
+		{"arc bounds", "p min 2 1\na 1 2 3 1 0\n", []string{"line 2: fields 4-5:", "[3,1]"}},
+		{"negative low", "p min 2 1\na 1 2 -1 1 0\n", []string{"line 2: field 4:", "negative lower bound"}},
+		{"bad cost", "p min 2 1\na 1 2 0 1 1.5\n", []string{"line 2: field 6:", `"1.5"`}},
+		{"too many arcs", "p min 2 1\na 1 2 0 1 0\na 1 2 0 1 0\n", []string{"line 3:", "more than the 1 arcs"}},
+		{"too few arcs", "p min 2 2\na 1 2 0 1 0\n\n", []string{"line 3:", "1 arcs, problem line declares 2"}},
+		{"unknown line", "p min 2 0\nx\n", []string{"line 2: field 1:", `"x"`}},
+		{"overflow", "p min 2 1\na 1 2 0 99999999999999999999 0\n", []string{"line 2: field 5:"}},
+		{"long line", "p min 2 0\nc " + strings.Repeat("x", 1<<17) + "\n", []string{"line 2:", "longer than"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,10 +96,31 @@ func TestReadDIMACSErrors(t *testing.T) {
 			if !errors.Is(err, assign.ErrDIMACS) {
 				t.Fatalf("err = %v, want ErrDIMACS", err)
 			}
-			if !strings.Contains(err.Error(), tt.line) {
-				t.Fatalf("err = %v, want it to contain %q", err, tt.line)
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("got %q, want it to contain %q", err, w)
+				}
 			}
 		})
+	}
+}
+
+// errReader fails after its data.
+type errReader struct{ data string }
+
+func (r *errReader) Read(p []byte) (int, error) {
+	if r.data == "" {
+		return 0, errors.New("disk on fire")
+	}
+	n := copy(p, r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+func TestReadDIMACSReaderError(t *testing.T) {
+	_, err := assign.ReadDIMACS(&errReader{"p min 1 0\n"})
+	if err == nil || errors.Is(err, assign.ErrDIMACS) || !strings.Contains(err.Error(), "disk on fire") {
+		t.Fatalf("got %v, want the reader's error, not ErrDIMACS", err)
 	}
 }
 
@@ -197,11 +227,17 @@ func FuzzReadDIMACS(f *testing.F) {
 	f.Add([]byte("p min 0 0\n"))
 	f.Add([]byte("p min 2 1\nn 1 5\nn 2 -5\na 1 2 0 9 -3\n"))
 	f.Add([]byte("c x\n\np min 3 2\na 1 1 0 0 0\na 3 2 1 1 -9223372036854775808\n"))
+	f.Add([]byte("p min 4 5\nn 1 1\nn 2 1\nn 4 -2\na 1 3 0 1 -3\na 2 3 0 1 -2\na 3 4 0 1 0\na 1 4 0 1 0\na 2 4 0 1 0\n"))
+	f.Add([]byte("p min 2 1\na 1 2 0 1\n"))
+	f.Add([]byte("p max 2 1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		n, err := assign.ReadDIMACSLimit(bytes.NewReader(data), 1<<12)
 		if err != nil {
 			if !errors.Is(err, assign.ErrDIMACS) {
 				t.Fatalf("error %v does not wrap ErrDIMACS", err)
+			}
+			if msg := err.Error(); !strings.Contains(msg, "line ") && !strings.Contains(msg, "no problem line") {
+				t.Fatalf("error %q names no line", msg)
 			}
 			return
 		}
@@ -219,5 +255,102 @@ func FuzzReadDIMACS(f *testing.F) {
 		if !reflect.DeepEqual(back, n) {
 			t.Fatalf("round trip: got %+v, want %+v", back, n)
 		}
+		// Small networks with small numbers: both solvers agree.
+		if n.Nodes > 12 || len(n.Arcs) > 24 {
+			return
+		}
+		for _, a := range n.Arcs {
+			if a.Cap > 1000 || a.Cost > 1000 || a.Cost < -1000 {
+				return
+			}
+		}
+		for _, b := range n.Supply {
+			if b > 1000 || b < -1000 {
+				return
+			}
+		}
+		want, _, werr := assign.SolveNetwork(context.Background(), n)
+		got, flow, _, err := assign.MinCostFlow(context.Background(), n)
+		if (err == nil) != (werr == nil) || got != want {
+			t.Fatalf("MinCostFlow %d, %v; SolveNetwork %d, %v", got, err, want, werr)
+		}
+		if err == nil {
+			checkFlow(t, n, got, flow)
+		}
 	})
+}
+
+func TestMinCostFlow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for iter := range 30 {
+		p := randomProblem(rng, 30+rng.IntN(50), 5+rng.IntN(20), 4, 8, -40, 40, true)
+		n, err := p.Network(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if iter%2 == 1 { // shuffle the arcs: the layout is recognised in any order
+			rng.Shuffle(len(n.Arcs), func(a, b int) { n.Arcs[a], n.Arcs[b] = n.Arcs[b], n.Arcs[a] })
+		}
+		q, ok := n.Assignment()
+		if !ok {
+			t.Fatalf("iter %d: layout of Problem.Network not recognised", iter)
+		}
+		if q.NumLeft != p.NumLeft || q.NumRight != p.NumRight || len(q.Edges) != len(p.Edges) {
+			t.Fatalf("iter %d: got %d×%d/%d, want %d×%d/%d", iter, q.NumLeft, q.NumRight, len(q.Edges), p.NumLeft, p.NumRight, len(p.Edges))
+		}
+		want, _, err := assign.SolveNetwork(context.Background(), n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cost, flow, fast, err := assign.MinCostFlow(context.Background(), n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !fast || cost != want {
+			t.Fatalf("iter %d: MinCostFlow %d (assignment %v), SolveNetwork %d", iter, cost, fast, want)
+		}
+		checkFlow(t, n, cost, flow)
+	}
+}
+
+func TestNetworkAssignmentRejects(t *testing.T) {
+	base := func() *assign.Network {
+		// 2 left (1, 2), 1 right (3), sink 4.
+		return &assign.Network{Nodes: 4, Supply: []int64{1, 1, 0, -2}, Arcs: []assign.Arc{
+			{From: 0, To: 2, Cap: 1, Cost: -3}, {From: 1, To: 2, Cap: 1, Cost: -2},
+			{From: 2, To: 3, Cap: 1}, {From: 0, To: 3, Cap: 1}, {From: 1, To: 3, Cap: 1},
+		}}
+	}
+	if _, ok := base().Assignment(); !ok {
+		t.Fatal("base layout not recognised")
+	}
+	tests := []struct {
+		name string
+		edit func(*assign.Network)
+	}{
+		{"lower bound", func(n *assign.Network) { n.Arcs[0].Low = 1 }},
+		{"supply 2", func(n *assign.Network) { n.Supply[0], n.Supply[3] = 2, -3 }},
+		{"sink demand", func(n *assign.Network) { n.Supply[3] = -1; n.Supply[2] = -1 }},
+		{"cost to sink", func(n *assign.Network) { n.Arcs[2].Cost = 1 }},
+		{"no unassigned arc", func(n *assign.Network) { n.Arcs = n.Arcs[:4] }},
+		{"right to left", func(n *assign.Network) { n.Arcs[0].From, n.Arcs[0].To = 2, 0 }},
+		{"huge cost", func(n *assign.Network) { n.Arcs[0].Cost = 1 << 50 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := base()
+			tt.edit(n)
+			if _, ok := n.Assignment(); ok {
+				t.Fatal("got ok, want the layout rejected")
+			}
+			want, _, werr := assign.SolveNetwork(context.Background(), n)
+			got, flow, fast, err := assign.MinCostFlow(context.Background(), n)
+			if fast || (err == nil) != (werr == nil) || got != want {
+				t.Fatalf("MinCostFlow %d, %v (assignment %v); SolveNetwork %d, %v", got, err, fast, want, werr)
+			}
+			if err == nil {
+				checkFlow(t, n, got, flow)
+			}
+		})
+	}
 }

@@ -1,8 +1,10 @@
 package assign_test
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"passerelle/matcher/assign"
@@ -147,4 +149,105 @@ func exhaustive(p *assign.Problem) float64 {
 	}
 	rec(0, 0)
 	return best
+}
+
+// geoProblem returns a seeded, realistic allocation instance: right nodes
+// (sites) and left nodes (households) spread over a unit square, 70 % of
+// them around 40 towns of Zipf-like sizes and 30 % uniformly. Each household
+// has an edge to each of its deg nearest sites (deg uniform in
+// [degLo, degHi]), with cost −round(1000·score), score = 0.6·(1 − d/dk) +
+// 0.4·noise where d is the distance and dk that of the deg-th nearest site;
+// capacities are uniform in [capLo, capHi]; unassigned costs are 0. Edges
+// are in household order.
+func geoProblem(seed uint64, L, R, degLo, degHi, capLo, capHi int) *assign.Problem {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	const towns = 40
+	type pt struct{ x, y float64 }
+	centres := make([]pt, towns)
+	cum := make([]float64, towns)
+	sigma := make([]float64, towns)
+	total := 0.0
+	for t := range towns {
+		centres[t] = pt{0.05 + 0.9*rng.Float64(), 0.05 + 0.9*rng.Float64()}
+		w := 1 / float64(t+1)
+		total += w
+		cum[t] = total
+		sigma[t] = 0.01 + 0.04*math.Sqrt(w)
+	}
+	point := func() pt {
+		if rng.Float64() < 0.3 {
+			return pt{rng.Float64(), rng.Float64()}
+		}
+		r := rng.Float64() * total
+		t := 0
+		for cum[t] < r {
+			t++
+		}
+		clamp := func(v float64) float64 { return min(max(v, 0), math.Nextafter(1, 0)) }
+		return pt{clamp(centres[t].x + sigma[t]*rng.NormFloat64()), clamp(centres[t].y + sigma[t]*rng.NormFloat64())}
+	}
+	p := &assign.Problem{NumLeft: L, NumRight: R, Capacity: make([]int, R), Unassigned: make([]float64, L)}
+	sites := make([]pt, R)
+	for j := range sites {
+		sites[j] = point()
+		p.Capacity[j] = capLo + rng.IntN(capHi-capLo+1)
+	}
+	// Grid of about 4 sites per cell.
+	g := max(1, int(math.Sqrt(float64(R)/4)))
+	cells := make([][]int32, g*g)
+	cell := func(v float64) int { return min(int(v*float64(g)), g-1) }
+	for j, s := range sites {
+		c := cell(s.y)*g + cell(s.x)
+		cells[c] = append(cells[c], int32(j))
+	}
+	type cand struct {
+		d float64
+		j int32
+	}
+	var cs []cand
+	p.Edges = make([]assign.Edge, 0, L*(degLo+degHi)/2)
+	for i := range L {
+		h := point()
+		deg := min(R, degLo+rng.IntN(degHi-degLo+1))
+		cx, cy := cell(h.x), cell(h.y)
+		cs = cs[:0]
+		// Rings of cells until deg sites are in hand, plus one more ring so
+		// that the nearest ones are (nearly always) among them.
+		for r, extra := 0, -1; r < g && extra != 0; r++ {
+			for y := cy - r; y <= cy+r; y++ {
+				for x := cx - r; x <= cx+r; x++ {
+					if y < 0 || x < 0 || y >= g || x >= g || (max(abs(x-cx), abs(y-cy)) != r) {
+						continue
+					}
+					for _, j := range cells[y*g+x] {
+						s := sites[j]
+						cs = append(cs, cand{math.Hypot(s.x-h.x, s.y-h.y), j})
+					}
+				}
+			}
+			if extra > 0 {
+				extra--
+			} else if extra < 0 && len(cs) >= deg {
+				extra = 1
+			}
+		}
+		slices.SortFunc(cs, func(a, b cand) int { return cmp.Compare(a.d, b.d) })
+		cs = cs[:min(deg, len(cs))]
+		dk := cs[len(cs)-1].d
+		for _, c := range cs {
+			score := 0.4 * rng.Float64()
+			if dk > 0 {
+				score += 0.6 * (1 - c.d/dk)
+			}
+			p.Edges = append(p.Edges, assign.Edge{Left: i, Right: int(c.j), Cost: -math.Round(1000 * score)})
+		}
+	}
+	return p
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

@@ -312,3 +312,129 @@ func (h *iheap) pop() (int64, int32) {
 	}
 	return d, v
 }
+
+// arcRoles maps the arcs of a network with the assignment layout to the
+// parts of its Problem: edgeArc[k] is the arc of edge k, rightArc[j] the arc
+// from right node j to the sink (−1 if none), leftArc[i] the unassigned arc
+// of left node i.
+type arcRoles struct {
+	edgeArc, rightArc, leftArc []int
+}
+
+// Assignment returns the capacitated assignment problem that n encodes, and
+// true, when n has the layout that Problem.Network writes, up to the order
+// of nodes and arcs: every lower bound is 0; one node, the sink, has a
+// demand −L; L nodes, the left nodes, have supply 1, each with exactly one
+// arc to the sink (its unassigned cost) and arcs of capacity ≥ 1 to right
+// nodes (the edges); the other nodes, the right nodes, have supply 0 and at
+// most one arc, of cost 0, to the sink (its capacity; none means 0); and
+// the costs are small enough for Solve to be exact (L·max|cost| < 2^51).
+// Left and right nodes keep their relative order, edges the arc order.
+// Otherwise it returns nil and false. n must be valid (see Validate).
+func (n *Network) Assignment() (*Problem, bool) {
+	p, _, ok := n.assignment()
+	return p, ok
+}
+
+func (n *Network) assignment() (*Problem, *arcRoles, bool) {
+	if n.Validate() != nil {
+		return nil, nil, false
+	}
+	sinkNode := -1
+	index := make([]int, n.Nodes) // left or right index of each node
+	role := make([]int8, n.Nodes) // 1 left, 2 right, 3 sink
+	L, R := 0, 0
+	for v, b := range n.Supply {
+		switch {
+		case b == 1:
+			role[v], index[v] = 1, L
+			L++
+		case b == 0:
+			role[v], index[v] = 2, R
+			R++
+		case b < 0 && sinkNode < 0:
+			role[v] = 3
+			sinkNode = v
+		default:
+			return nil, nil, false
+		}
+	}
+	if sinkNode < 0 || n.Supply[sinkNode] != -int64(L) {
+		return nil, nil, false
+	}
+	p := &Problem{NumLeft: L, NumRight: R, Capacity: make([]int, R), Unassigned: make([]float64, L)}
+	roles := &arcRoles{rightArc: make([]int, R), leftArc: make([]int, L)}
+	for j := range roles.rightArc {
+		roles.rightArc[j] = -1
+	}
+	for i := range roles.leftArc {
+		roles.leftArc[i] = -1
+	}
+	var maxAbs int64
+	for k, a := range n.Arcs {
+		if a.Low != 0 {
+			return nil, nil, false
+		}
+		maxAbs = max(maxAbs, a.Cost, -a.Cost)
+		if maxAbs > 1<<40 {
+			return nil, nil, false
+		}
+		switch from, to := role[a.From], role[a.To]; {
+		case from == 1 && to == 2 && a.Cap >= 1:
+			p.Edges = append(p.Edges, Edge{Left: index[a.From], Right: index[a.To], Cost: float64(a.Cost)})
+			roles.edgeArc = append(roles.edgeArc, k)
+		case from == 1 && to == 3 && a.Cap >= 1 && roles.leftArc[index[a.From]] < 0:
+			roles.leftArc[index[a.From]] = k
+			p.Unassigned[index[a.From]] = float64(a.Cost)
+		case from == 2 && to == 3 && a.Cost == 0 && roles.rightArc[index[a.From]] < 0 && a.Cap <= math.MaxInt32:
+			roles.rightArc[index[a.From]] = k
+			p.Capacity[index[a.From]] = int(a.Cap)
+		default:
+			return nil, nil, false
+		}
+	}
+	for _, k := range roles.leftArc {
+		if k < 0 {
+			return nil, nil, false
+		}
+	}
+	if float64(L+1)*float64(maxAbs) >= 1<<51 {
+		return nil, nil, false
+	}
+	return p, roles, true
+}
+
+// MinCostFlow returns a min-cost flow of n with the contract of
+// SolveNetwork (same cost; among several optimal flows it may return
+// another one), choosing the faster exact method: Solve when n has the
+// assignment layout (see Network.Assignment), SolveNetwork otherwise.
+// assignment reports which was used. It returns an error wrapping
+// ErrInvalid for a malformed network, ErrInfeasible if it has no feasible
+// flow, or one wrapping ctx.Err() if ctx is done.
+func MinCostFlow(ctx context.Context, n *Network) (cost int64, flow []int64, assignment bool, err error) {
+	if err := n.Validate(); err != nil {
+		return 0, nil, false, err
+	}
+	p, roles, ok := n.assignment()
+	if !ok {
+		cost, flow, err = SolveNetwork(ctx, n)
+		return cost, flow, false, err
+	}
+	sol, err := Solve(ctx, p)
+	if err != nil {
+		return 0, nil, true, err
+	}
+	flow = make([]int64, len(n.Arcs))
+	for i, k := range sol.Edge {
+		if k >= 0 {
+			flow[roles.edgeArc[k]] = 1
+			flow[roles.rightArc[sol.Assign[i]]]++
+		} else {
+			flow[roles.leftArc[i]] = 1
+		}
+	}
+	for k, f := range flow {
+		cost += f * n.Arcs[k].Cost
+	}
+	return cost, flow, true, nil
+}

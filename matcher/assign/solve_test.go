@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"passerelle/matcher/assign"
@@ -17,22 +18,67 @@ func TestSolveOracleExhaustive(t *testing.T) {
 		L, R := 1+rng.IntN(7), 1+rng.IntN(4)
 		integer := iter%2 == 0
 		lo, hi := -10.0, 10.0
-		if iter%3 == 0 {
+		switch iter % 3 {
+		case 0:
 			lo, hi = -10, 0
+		case 1:
+			lo, hi, integer = -2, 0, true // ties
 		}
-		p := randomProblem(rng, L, R, 3, 4, lo, hi, integer)
-		for j := range p.Capacity {
-			p.Capacity[j] = 1 + rng.IntN(3)
-		}
+		p := randomProblem(rng, L, R, 3, 4, lo, hi, integer) // capacities 0..3
+		want := exhaustive(p)
 		s, err := assign.Solve(context.Background(), p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := exhaustive(p)
 		if math.Abs(s.Cost-want) > 1e-9 {
 			t.Fatalf("iter %d: cost %v, exhaustive %v; problem %+v", iter, s.Cost, want, p)
 		}
 		checkSolution(t, p, s)
+		n, err := assign.SolveSSP(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(n.Cost-want) > 1e-9 {
+			t.Fatalf("iter %d: naive cost %v, exhaustive %v", iter, n.Cost, want)
+		}
+	}
+}
+
+// TestSolveMatchesNaive compares Solve with the naive baseline on
+// geographic instances shaped like the benchmarks, in both edge orders.
+func TestSolveMatchesNaive(t *testing.T) {
+	for seed := range uint64(4) {
+		// Odd seeds exercise the locality ranking of large problems.
+		old := assign.SetBFSMinEdges(1 << 30)
+		if seed%2 == 1 {
+			assign.SetBFSMinEdges(0)
+		}
+		p := geoProblem(seed, 3000, 250+100*int(seed), 10, 30, int(seed%2), 12)
+		want, err := assign.SolveSSP(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := assign.Solve(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Cost != want.Cost {
+			t.Fatalf("seed %d: cost %v, naive %v", seed, got.Cost, want.Cost)
+		}
+		checkSolution(t, p, got)
+		// The same problem with its edges reversed.
+		q := *p
+		q.Edges = slices.Clone(p.Edges)
+		slices.Reverse(q.Edges)
+		rev, err := assign.Solve(context.Background(), &q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rev.Cost != want.Cost {
+			t.Fatalf("seed %d reversed: cost %v, naive %v", seed, rev.Cost, want.Cost)
+		}
+		checkSolution(t, &q, rev)
+		assign.SetBFSMinEdges(old)
 	}
 }
 
@@ -97,6 +143,7 @@ func TestSolveCases(t *testing.T) {
 		assign []int
 	}{
 		{name: "empty", p: assign.Problem{}, cost: 0, assign: []int{}},
+		{name: "nothing on the right", p: assign.Problem{NumLeft: 2, Unassigned: []float64{1, -1}}, cost: 0, assign: []int{-1, -1}},
 		{name: "no edges", p: assign.Problem{NumLeft: 2, NumRight: 1, Capacity: []int{1}, Unassigned: []float64{3, 4}}, cost: 7, assign: []int{-1, -1}},
 		{name: "nil unassigned", p: assign.Problem{NumLeft: 1, NumRight: 1, Capacity: []int{1}, Edges: []assign.Edge{{0, 0, 5}}}, cost: 0, assign: []int{-1}},
 		{name: "zero capacity", p: assign.Problem{NumLeft: 1, NumRight: 1, Capacity: []int{0}, Edges: []assign.Edge{{0, 0, -5}}}, cost: 0, assign: []int{-1}},
@@ -105,7 +152,11 @@ func TestSolveCases(t *testing.T) {
 		{name: "capacity two", p: assign.Problem{NumLeft: 3, NumRight: 1, Capacity: []int{2}, Unassigned: []float64{0, 0, 0}, Edges: []assign.Edge{{0, 0, -1}, {1, 0, -3}, {2, 0, -2}}}, cost: -5, assign: []int{-1, 0, 0}},
 		{name: "parallel edges use cheapest", p: assign.Problem{NumLeft: 1, NumRight: 1, Capacity: []int{1}, Unassigned: []float64{0}, Edges: []assign.Edge{{0, 0, -1}, {0, 0, -4}}}, cost: -4, assign: []int{0}},
 		{name: "positive costs with penalty", p: assign.Problem{NumLeft: 2, NumRight: 1, Capacity: []int{1}, Unassigned: []float64{100, 100}, Edges: []assign.Edge{{0, 0, 3}, {1, 0, 5}}}, cost: 103, assign: []int{0, -1}},
-		{name: "ties by index", p: assign.Problem{NumLeft: 2, NumRight: 1, Capacity: []int{1}, Unassigned: []float64{0, 0}, Edges: []assign.Edge{{0, 0, -1}, {1, 0, -1}}}, cost: -1, assign: []int{0, -1}},
+		{name: "tie between left nodes", p: assign.Problem{NumLeft: 2, NumRight: 1, Capacity: []int{1}, Unassigned: []float64{0, 0}, Edges: []assign.Edge{{0, 0, -1}, {1, 0, -1}}}, cost: -1}, // either
+		{name: "tie with unassigned", p: assign.Problem{NumLeft: 1, NumRight: 1, Capacity: []int{1}, Unassigned: []float64{-2}, Edges: []assign.Edge{{0, 0, -2}}}, cost: -2, assign: []int{-1}},
+		{name: "unsorted edges", p: assign.Problem{NumLeft: 3, NumRight: 2, Capacity: []int{1, 1}, Unassigned: []float64{0, 0, 0}, Edges: []assign.Edge{{2, 0, -5}, {0, 0, -4}, {1, 1, -1}, {0, 1, -3}}}, cost: -8, assign: []int{1, -1, 0}},
+		{name: "zero capacity priced", p: assign.Problem{NumLeft: 2, NumRight: 2, Capacity: []int{0, 1}, Unassigned: []float64{0, 0}, Edges: []assign.Edge{{0, 0, -9}, {0, 1, -1}, {1, 0, -3}}}, cost: -1, assign: []int{1, -1}},
+		{name: "chain of displacements", p: assign.Problem{NumLeft: 3, NumRight: 3, Capacity: []int{1, 1, 1}, Unassigned: []float64{0, 0, 0}, Edges: []assign.Edge{{0, 0, -5}, {0, 1, -4}, {1, 1, -5}, {1, 2, -4}, {2, 0, -6}}}, cost: -14, assign: []int{1, 2, 0}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,7 +167,7 @@ func TestSolveCases(t *testing.T) {
 			if s.Cost != tt.cost {
 				t.Errorf("cost %v, want %v", s.Cost, tt.cost)
 			}
-			if !reflect.DeepEqual(s.Assign, tt.assign) {
+			if tt.assign != nil && !reflect.DeepEqual(s.Assign, tt.assign) {
 				t.Errorf("assign %v, want %v", s.Assign, tt.assign)
 			}
 			checkSolution(t, &tt.p, s)

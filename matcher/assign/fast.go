@@ -1,0 +1,704 @@
+package assign
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Solve returns an optimal solution of p: the assignment of least total cost
+// where every left node takes one of its edges or stays unassigned, and no
+// right node takes more than its capacity. It always has a solution.
+//
+// Algorithm (detailed in the package documentation): a primal-dual method
+// that keeps right-node prices and an assignment satisfying the reduced-cost
+// conditions of Solution at every step. An initial phase of bids
+// (Jonker–Volgenant's augmenting row reduction generalised to capacities)
+// places most left nodes in O(degree) each; successive shortest paths then
+// place the rest, one Dijkstra per remaining left node over right nodes
+// only, stopped at the first right node with spare capacity or the cheapest
+// "unassigned" exit. Capacities are handled natively. Worst case
+// O(L·E log R) time; memory O(L + R) plus 16 bytes per edge (a sorted copy
+// of the edges).
+//
+// The result is deterministic for a given input. Solve returns an error
+// wrapping ErrInvalid for a malformed problem, or one wrapping ctx.Err() if
+// ctx is done (checked every 256 shortest paths and every 65,536 bids).
+// Solve does not modify p and is safe for concurrent use.
+func Solve(ctx context.Context, p *Problem) (*Solution, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	s := newFastSolver(p)
+	if err := s.run(ctx); err != nil {
+		return nil, err
+	}
+	return s.solution(), nil
+}
+
+const (
+	// free marks a left node not placed yet in fastSolver.pos; unassigned
+	// marks one that takes its unassigned option.
+	free       = -2
+	unassigned = -1
+
+	// bidRounds bounds the initial phase at bidRounds·L bids (JV run two
+	// passes of augmenting row reduction); the rest goes to shortest paths.
+	bidRounds = 2
+	// maxBidMembers: a full right node with more members than this is left
+	// to shortest paths, as finding its least attached member is linear.
+	maxBidMembers = 64
+	// bidCtxEvery and augmentCtxEvery are how often ctx is checked.
+	bidCtxEvery     = 1 << 16
+	augmentCtxEvery = 256
+)
+
+// fastSolver holds the state of Solve. Its invariant, after every bid and
+// every augmentation: price[j] ≥ 0, and price[j] == 0 unless load[j] ==
+// capacity[j]; every placed left node's option (its edge at the current
+// price, or its unassigned cost) is its cheapest option. The left dual of a
+// placed node is implicit: its edge's cost + price[right], or u[i].
+type fastSolver struct {
+	p    *Problem
+	L, R int
+
+	// Adjacency: adj[start[i]:start[i+1]] are the edges of left node i,
+	// sorted by cost (then input order), so that scans stop early: prices
+	// are ≥ 0, so an edge costs at least its cost.
+	start []int32
+	adj   []half
+	// Left nodes are numbered internally: perm maps an internal number to
+	// the caller's, inv the caller's to the internal one.
+	perm, inv []int32
+
+	u        []float64 // unassigned costs
+	capacity []int32
+	load     []int32   // members of each right node
+	price    []float64 // +Inf for zero-capacity right nodes during the solve
+
+	// Members of right node j are slots[off[j] : off[j]+load[j]]; there are
+	// min(capacity, in-degree) slots per right node.
+	off    []int32
+	slots  []slot
+	pos    []int32 // position in es of a left node's edge, or unassigned, or free
+	slotOf []int32 // slot of a placed left node
+
+	// Dijkstra scratch, over right nodes.
+	dist    []float64
+	seen    []uint32 // == gen: dist is a label of this search
+	done    []uint32 // == gen: settled in this search
+	gen     uint32
+	predRow []int32 // left node through which a right node was reached
+	predPos []int32 // its edge position
+	settled []int32
+	h       fheap
+	bound   float64 // labels ≥ bound cannot shorten the path being sought
+	endNode int     // right node with spare capacity at label bound, or −1
+
+	stats stats
+}
+
+// slot is a member of a right node: left node row, placed by an edge of
+// cost cost, with unassigned cost u; alt is a lower bound (exact when set)
+// of row's cheapest option other than this right node, unassigned included.
+// Prices only rise, so alt stays a lower bound.
+type slot struct {
+	row       int32
+	cost, alt float64
+	u         float64
+}
+
+// half is an edge seen from its left node.
+type half struct {
+	cost  float64
+	right int32
+	idx   int32 // index in Problem.Edges
+}
+
+// stats counts the work of a solve, for tests and tuning.
+type stats struct {
+	bids, paths, trivial, settled, scanned int
+}
+
+func newFastSolver(p *Problem) *fastSolver {
+	L, R := p.NumLeft, p.NumRight
+	s := &fastSolver{p: p, L: L, R: R}
+	// Left nodes are renumbered by the right node of their cheapest edge
+	// (a counting sort), so that the members of a right node, scanned
+	// together, lie close in memory; right nodes are ranked in the order of
+	// a breadth-first search (Cuthill–McKee), so that the members of nearby
+	// right nodes are close too.
+	key := make([]int32, L)
+	minCost := make([]float64, L)
+	for i := range key {
+		key[i], minCost[i] = int32(R), math.Inf(1)
+	}
+	sorted := true
+	deg := make([]int32, L+1) // degrees, then starts in p.Edges if sorted
+	indeg := make([]int32, R+1)
+	for k, e := range p.Edges {
+		if e.Cost < minCost[e.Left] {
+			minCost[e.Left], key[e.Left] = e.Cost, int32(e.Right)
+		}
+		if k > 0 && e.Left < p.Edges[k-1].Left {
+			sorted = false
+		}
+		deg[e.Left+1]++
+		indeg[e.Right]++
+	}
+	byKey := countingSort(key, R+1)
+	if sorted && len(p.Edges) >= bfsMinEdges {
+		first := make([]int32, L+1)
+		for i := range L {
+			first[i+1] = first[i] + deg[i+1]
+		}
+		rank := bfsRank(p, first, key, byKey)
+		for i, k := range key {
+			if k < int32(R) {
+				key[i] = rank[k]
+			}
+		}
+		byKey = countingSort(key, R+1)
+	}
+	s.perm, s.inv = byKey, make([]int32, L)
+	for r, i := range s.perm {
+		s.inv[i] = int32(r)
+	}
+	s.start = make([]int32, L+1)
+	for r, i := range s.perm {
+		s.start[r+1] = s.start[r] + deg[i+1]
+	}
+	s.adj = make([]half, len(p.Edges))
+	fill := make([]int32, L)
+	copy(fill, s.start[:L])
+	for k, e := range p.Edges {
+		r := s.inv[e.Left]
+		s.adj[fill[r]] = half{cost: e.Cost, right: int32(e.Right), idx: int32(k)}
+		fill[r]++
+	}
+	for i := range L {
+		sortHalves(s.adj[s.start[i]:s.start[i+1]])
+	}
+	s.u = make([]float64, L)
+	if p.Unassigned != nil {
+		for r, i := range s.perm {
+			s.u[r] = p.Unassigned[i]
+		}
+	}
+	s.capacity = make([]int32, R)
+	s.price = make([]float64, R)
+	s.off = make([]int32, R+1)
+	for j, c := range p.Capacity {
+		s.capacity[j] = int32(min(c, math.MaxInt32))
+		if c == 0 {
+			s.price[j] = math.Inf(1) // never an option; priced at the end
+		}
+		s.off[j+1] = s.off[j] + min(s.capacity[j], indeg[j])
+	}
+	s.slots = make([]slot, s.off[R])
+	s.load = make([]int32, R)
+	s.pos = make([]int32, L)
+	s.slotOf = make([]int32, L)
+	for i := range s.pos {
+		s.pos[i] = free
+	}
+	s.dist = make([]float64, R)
+	s.seen = make([]uint32, R)
+	s.done = make([]uint32, R)
+	s.predRow = make([]int32, R)
+	s.predPos = make([]int32, R)
+	return s
+}
+
+func (s *fastSolver) run(ctx context.Context) error {
+	// Initial phase: bids, first in index order, then by the evicted.
+	queue := make([]int32, s.L, s.L+s.L/4)
+	for i := range queue {
+		queue[i] = int32(i)
+	}
+	var rest []int32 // left for shortest paths, in order
+	budget := bidRounds * s.L
+	qi := 0
+	for ; qi < len(queue) && qi < budget; qi++ {
+		if qi%bidCtxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("assign: solve stopped in the initial phase: %w", err)
+			}
+		}
+		i := queue[qi]
+		s.stats.bids++
+		switch ev := s.bid(i); {
+		case ev >= 0:
+			queue = append(queue, ev)
+		case ev == deferred:
+			rest = append(rest, i)
+		}
+	}
+	rest = append(rest, queue[qi:]...)
+	// In internal order: consecutive searches then explore nearby regions.
+	slices.Sort(rest)
+	for n, i := range rest {
+		if n%augmentCtxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("assign: solve stopped after %d of %d shortest paths: %w", n, len(rest), err)
+			}
+		}
+		s.augment(i)
+	}
+	return nil
+}
+
+// best returns the cheapest option of left node i at the current prices:
+// its value w1, the edge position b (or −1 for the unassigned option), and
+// the value w2 of the cheapest option that is not b's right node. Ties go to
+// the unassigned option, then to a right node with spare capacity, then to
+// the earlier edge.
+func (s *fastSolver) best(i int32) (w1, w2 float64, b int32) {
+	w1, w2, b = s.u[i], math.Inf(1), -1
+	bj := int32(-1)
+	price := s.price
+	base := s.start[i]
+	for k, e := range s.adj[base:s.start[i+1]] {
+		if e.cost > w2 {
+			break // sorted by cost, and prices are ≥ 0
+		}
+		val := e.cost + price[e.right]
+		switch {
+		case val < w1:
+			if bj != e.right {
+				w2 = w1
+			}
+			b, bj, w1 = base+int32(k), e.right, val
+		case e.right == bj:
+		case val == w1 && b >= 0 && s.load[bj] == s.capacity[bj] && s.load[e.right] < s.capacity[e.right]:
+			w2 = w1
+			b, bj = base+int32(k), e.right
+		case val < w2:
+			w2 = val
+		}
+	}
+	return w1, w2, b
+}
+
+// deferred is returned by bid for a left node left to shortest paths.
+const deferred = -2
+
+// bid places the free left node i on its best option at the current prices.
+// If that right node is full, its price rises by min(i's margin to its next
+// option, the smallest margin of a member), and the member of smallest
+// margin is evicted and returned. It returns −1 when nobody is evicted, or
+// deferred when i is left for shortest paths.
+func (s *fastSolver) bid(i int32) int32 {
+	w1, w2, b := s.best(i)
+	if b < 0 {
+		s.pos[i] = unassigned
+		return -1
+	}
+	j := int(s.adj[b].right)
+	if s.load[j] < s.capacity[j] {
+		s.add(i, b, j, w2)
+		return -1
+	}
+	if s.load[j] > maxBidMembers {
+		return deferred
+	}
+	// A member's margin is alt − (cost + price), a lower bound of the true
+	// one. The smallest is made exact before it limits the price rise.
+	var out int32
+	least := math.Inf(1)
+	for refresh := 0; ; refresh++ {
+		out, least = -1, math.Inf(1)
+		for q := s.off[j]; q < s.off[j]+s.load[j]; q++ {
+			sl := &s.slots[q]
+			if v := sl.alt - sl.cost; v < least || (v == least && sl.row < s.slots[out].row) {
+				out, least = q, v
+			}
+		}
+		if refresh == 2 || least-s.price[j] >= w2-w1 {
+			break
+		}
+		sl := &s.slots[out]
+		if alt := s.second(sl.row, j); alt > sl.alt {
+			sl.alt = alt
+		} else {
+			break // exact already
+		}
+	}
+	delta := min(w2-w1, least-s.price[j])
+	if delta > 0 {
+		s.price[j] += delta
+	}
+	ev := s.slots[out].row
+	s.remove(ev, j)
+	s.pos[ev] = free
+	s.add(i, b, j, w2)
+	return ev
+}
+
+// second returns the cheapest option of left node i other than right node
+// j, unassigned included, at the current prices.
+func (s *fastSolver) second(i int32, j int) float64 {
+	w := s.u[i]
+	for _, e := range s.adj[s.start[i]:s.start[i+1]] {
+		if e.cost >= w {
+			break
+		}
+		if int(e.right) != j {
+			w = min(w, e.cost+s.price[e.right])
+		}
+	}
+	return w
+}
+
+// add makes left node i a member of right node j by the edge at position
+// b; alt is a lower bound of i's cheapest other option.
+func (s *fastSolver) add(i, b int32, j int, alt float64) {
+	q := s.off[j] + s.load[j]
+	s.load[j]++
+	s.slots[q] = slot{row: i, cost: s.adj[b].cost, alt: alt, u: s.u[i]}
+	s.slotOf[i] = q
+	s.pos[i] = b
+}
+
+// remove takes left node i out of the members of right node j.
+func (s *fastSolver) remove(i int32, j int) {
+	q := s.slotOf[i]
+	s.load[j]--
+	last := s.off[j] + s.load[j]
+	if q != last {
+		s.slots[q] = s.slots[last]
+		s.slotOf[s.slots[q].row] = q
+	}
+}
+
+// augment places the free left node src along a shortest augmenting path
+// and raises the prices of the right nodes settled before its end.
+func (s *fastSolver) augment(src int32) {
+	vs, w2, b := s.best(src)
+	if b < 0 {
+		s.pos[src] = unassigned
+		return
+	}
+	if j := int(s.adj[b].right); s.load[j] < s.capacity[j] {
+		s.add(src, b, j, w2)
+		s.stats.trivial++
+		return
+	}
+	s.stats.paths++
+	s.gen++
+	if s.gen == 0 { // wrapped: reset stamps
+		clear(s.seen)
+		clear(s.done)
+		s.gen = 1
+	}
+	gen := s.gen
+	s.h.reset()
+	s.settled = s.settled[:0]
+	// The cheapest exit through an unassigned option, and whose it is.
+	exit, exitRow := s.u[src]-vs, src
+	s.bound, s.endNode = exit, -1
+	s.scan(src, 0, vs, -1)
+	for len(s.h.v) > 0 {
+		d, j := s.h.pop()
+		if d >= s.bound {
+			break
+		}
+		if s.done[j] == gen || d > s.dist[j] {
+			continue // stale entry
+		}
+		s.done[j] = gen
+		s.settled = append(s.settled, j)
+		pj := s.price[j]
+		for q := s.off[j]; q < s.off[j]+s.load[j]; q++ {
+			sl := &s.slots[q]
+			vm := sl.cost + pj // tight: the member's label is d
+			if d+sl.alt-vm >= s.bound {
+				continue // nothing through it can do better
+			}
+			s.stats.scanned++
+			if t := d + sl.u - vm; t < exit {
+				exit, exitRow = t, sl.row
+				if t < s.bound {
+					s.bound, s.endNode = t, -1
+				}
+			}
+			sl.alt = s.scan(sl.row, d, vm, int(j))
+		}
+	}
+	s.stats.settled += len(s.settled)
+	D := s.bound
+	for _, j := range s.settled {
+		if dj := s.dist[j]; dj < D {
+			s.price[j] += D - dj
+		}
+	}
+
+	// Shift the members along the path, from its end.
+	var j int
+	if s.endNode >= 0 {
+		j = s.endNode
+	} else {
+		if exitRow == src {
+			s.pos[src] = unassigned
+			return
+		}
+		j = int(s.adj[s.pos[exitRow]].right)
+		s.remove(exitRow, j)
+		s.pos[exitRow] = unassigned
+	}
+	for {
+		m, k := s.predRow[j], s.predPos[j]
+		from := -1
+		if m != src {
+			from = int(s.adj[s.pos[m]].right)
+			s.remove(m, from)
+		}
+		// m's cheapest other option, at the new prices.
+		w1, w2, b := s.best(m)
+		alt := w2
+		if b < 0 || int(s.adj[b].right) != j {
+			alt = w1
+		}
+		s.add(m, k, j, alt)
+		if m == src {
+			return
+		}
+		j = from
+	}
+}
+
+// scan relaxes the edges of left node m, labelled d with dual vm and a
+// member of right node own (−1 for none). Labels not below s.bound are
+// skipped; a right node with spare capacity is not queued but lowers the
+// bound. It returns m's cheapest option other than own, unassigned
+// included.
+func (s *fastSolver) scan(m int32, d, vm float64, own int) float64 {
+	gen := s.gen
+	price, dist := s.price, s.dist
+	base := s.start[m]
+	alt := s.u[m]
+	for k, e := range s.adj[base:s.start[m+1]] {
+		if d+e.cost-vm >= s.bound {
+			// This edge and the next ones (sorted by cost, prices ≥ 0)
+			// cannot give a label below the bound.
+			alt = min(alt, e.cost)
+			break
+		}
+		j := e.right
+		if int(j) == own {
+			continue
+		}
+		val := e.cost + price[j]
+		alt = min(alt, val)
+		if s.done[j] == gen {
+			continue
+		}
+		rc := val - vm
+		if rc < 0 {
+			rc = 0 // rounding of float costs
+		}
+		nd := d + rc
+		if nd >= s.bound {
+			continue
+		}
+		if s.seen[j] != gen || nd < dist[j] {
+			s.seen[j] = gen
+			dist[j] = nd
+			s.predRow[j] = m
+			s.predPos[j] = base + int32(k)
+			if s.load[j] < s.capacity[j] {
+				s.bound, s.endNode = nd, int(j)
+			} else {
+				s.h.push(nd, j)
+			}
+		}
+	}
+	return alt
+}
+
+func (s *fastSolver) solution() *Solution {
+	sol := &Solution{
+		Assign:    make([]int, s.L),
+		Edge:      make([]int, s.L),
+		Prices:    make([]float64, s.R),
+		LeftDuals: make([]float64, s.L),
+	}
+	for i := range s.L {
+		r := s.inv[i]
+		k := s.pos[r]
+		if k < 0 {
+			sol.Assign[i] = -1
+			sol.Edge[i] = -1
+			sol.Cost += s.u[r]
+			sol.LeftDuals[i] = s.u[r]
+			continue
+		}
+		e := s.adj[k]
+		sol.Assign[i] = int(e.right)
+		sol.Edge[i] = int(e.idx)
+		sol.Cost += e.cost
+		sol.LeftDuals[i] = e.cost + s.price[e.right]
+	}
+	copy(sol.Prices, s.price)
+	// A right node without capacity is full: its price is the least that
+	// keeps its edges' reduced costs non-negative.
+	zero := false
+	for j, c := range s.capacity {
+		if c == 0 {
+			sol.Prices[j] = 0
+			zero = true
+		}
+	}
+	for _, e := range s.p.Edges {
+		if !zero {
+			break
+		}
+		if s.capacity[e.Right] == 0 {
+			sol.Prices[e.Right] = max(sol.Prices[e.Right], sol.LeftDuals[e.Left]-e.Cost)
+		}
+	}
+	return sol
+}
+
+// fheap is a binary min-heap of (distance, right node), with stale entries
+// left in place (lazy deletion).
+type fheap struct {
+	d []float64
+	v []int32
+}
+
+func (h *fheap) reset() { h.d, h.v = h.d[:0], h.v[:0] }
+
+func (h *fheap) push(d float64, v int32) {
+	h.d = append(h.d, d)
+	h.v = append(h.v, v)
+	i := len(h.d) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if h.d[p] <= d {
+			break
+		}
+		h.d[i], h.v[i] = h.d[p], h.v[p]
+		i = p
+	}
+	h.d[i], h.v[i] = d, v
+}
+
+func (h *fheap) pop() (float64, int32) {
+	d, v := h.d[0], h.v[0]
+	n := len(h.d) - 1
+	ld, lv := h.d[n], h.v[n]
+	h.d, h.v = h.d[:n], h.v[:n]
+	if n == 0 {
+		return d, v
+	}
+	i := 0
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if r := c + 1; r < n && h.d[r] < h.d[c] {
+			c = r
+		}
+		if h.d[c] >= ld {
+			break
+		}
+		h.d[i], h.v[i] = h.d[c], h.v[c]
+		i = c
+	}
+	h.d[i], h.v[i] = ld, lv
+	return d, v
+}
+
+// sortHalves sorts a left node's edges by cost, then input order: an
+// insertion sort for the usual short lists.
+func sortHalves(a []half) {
+	less := func(x, y half) bool { return x.cost < y.cost || (x.cost == y.cost && x.idx < y.idx) }
+	if len(a) > 64 {
+		slices.SortFunc(a, func(x, y half) int {
+			if less(x, y) {
+				return -1
+			}
+			return 1
+		})
+		return
+	}
+	for i := 1; i < len(a); i++ {
+		x := a[i]
+		k := i
+		for k > 0 && less(x, a[k-1]) {
+			a[k] = a[k-1]
+			k--
+		}
+		a[k] = x
+	}
+}
+
+// bfsMinEdges: below this many edges, everything fits in cache and right
+// nodes are not ranked. A variable for tests.
+var bfsMinEdges = 1 << 18
+
+// countingSort returns the indices of keys (each in [0, n)) sorted by key,
+// stably.
+func countingSort(keys []int32, n int) []int32 {
+	at := make([]int32, n+1)
+	for _, k := range keys {
+		at[k+1]++
+	}
+	for j := range n {
+		at[j+1] += at[j]
+	}
+	out := make([]int32, len(keys))
+	for i, k := range keys {
+		out[at[k]] = int32(i)
+		at[k]++
+	}
+	return out
+}
+
+// bfsRank ranks the right nodes of p in breadth-first order over the graph
+// linking two right nodes when a left node whose cheapest edge goes to the
+// first has an edge to the second. p.Edges must be sorted by Left, left
+// node i's edges being p.Edges[first[i]:first[i+1]]; key[i] is the right
+// node of its cheapest edge (R if none) and byKey the left nodes sorted by
+// key.
+func bfsRank(p *Problem, first, key, byKey []int32) []int32 {
+	R := p.NumRight
+	// keyAt[j]: the first position in byKey of a left node with key j.
+	keyAt := make([]int32, R+2)
+	for _, k := range key {
+		keyAt[k+1]++
+	}
+	for j := range R + 1 {
+		keyAt[j+1] += keyAt[j]
+	}
+	rank := make([]int32, R)
+	for j := range rank {
+		rank[j] = -1
+	}
+	queue := make([]int32, 0, R)
+	next := int32(0)
+	for seed := range R {
+		if rank[seed] >= 0 {
+			continue
+		}
+		rank[seed] = next
+		next++
+		queue = append(queue[:0], int32(seed))
+		for h := 0; h < len(queue); h++ {
+			j := queue[h]
+			for _, i := range byKey[keyAt[j]:keyAt[j+1]] {
+				for _, e := range p.Edges[first[i]:first[i+1]] {
+					if rank[e.Right] < 0 {
+						rank[e.Right] = next
+						next++
+						queue = append(queue, int32(e.Right))
+					}
+				}
+			}
+		}
+	}
+	return rank
+}
