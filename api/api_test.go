@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
@@ -35,6 +37,31 @@ func TestAuth(t *testing.T) {
 		})
 	}
 	t.Run("revoked key", func(t *testing.T) {
+		// Verified keys are trusted for KeyTTL: a revocation takes effect
+		// once it has passed (the clock is the server's).
+		var now atomic.Int64
+		now.Store(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC).UnixNano())
+		e := newEnv(t, func(c *api.Config) {
+			c.Now = func() time.Time { return time.Unix(0, now.Load()) }
+			c.KeyTTL = 5 * time.Second
+		})
+		ctx := context.Background()
+		id, secret, err := e.db.CreateKey(ctx, "org-x", store.RoleLandlord)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.must(http.StatusOK, req{method: "GET", path: "/v1/housing", key: secret})
+		if err := e.db.RevokeKey(ctx, store.Actor{KeyID: id, Org: "org-x", Role: store.RoleLandlord}, id); err != nil {
+			t.Fatal(err)
+		}
+		e.must(http.StatusOK, req{method: "GET", path: "/v1/housing", key: secret})
+		now.Add(int64(5*time.Second + time.Millisecond))
+		e.must(http.StatusUnauthorized, req{method: "GET", path: "/v1/housing", key: secret})
+		now.Add(int64(time.Hour))
+		e.must(http.StatusUnauthorized, req{method: "GET", path: "/v1/housing", key: secret})
+	})
+	t.Run("revoked key without cache", func(t *testing.T) {
+		e := newEnv(t, func(c *api.Config) { c.KeyTTL = -1 })
 		ctx := context.Background()
 		id, secret, err := e.db.CreateKey(ctx, "org-x", store.RoleLandlord)
 		if err != nil {

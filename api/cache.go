@@ -82,3 +82,38 @@ func (m *MemoryCache) Len() int {
 	defer m.mu.Unlock()
 	return m.ll.Len()
 }
+
+// LocalTTL is how long a plan read from the shared cache stays in the
+// in-process tier of a TieredCache.
+const LocalTTL = time.Minute
+
+// TieredCache is a small in-process LRU in front of a shared cache (Redis):
+// a hit in process costs no network round trip, and plans keep being served
+// from memory while the shared cache is down. Keys carry the data version,
+// so the local tier is never staler than the shared one.
+type TieredCache struct {
+	Local  *MemoryCache
+	Shared Cache
+}
+
+// Get looks in the local tier, then in the shared one (copying a hit into
+// the local tier for LocalTTL). The error is the shared cache's, when the
+// local tier missed.
+func (t TieredCache) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	if v, ok, _ := t.Local.Get(ctx, key); ok {
+		return v, true, nil
+	}
+	v, ok, err := t.Shared.Get(ctx, key)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	_ = t.Local.Set(ctx, key, v, LocalTTL)
+	return v, true, nil
+}
+
+// Set stores val in both tiers; the error is the shared cache's (the local
+// tier holds the value anyway).
+func (t TieredCache) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {
+	_ = t.Local.Set(ctx, key, val, min(ttl, LocalTTL))
+	return t.Shared.Set(ctx, key, val, ttl)
+}

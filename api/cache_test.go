@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"passerelle/api"
 	"passerelle/api/rediscache"
 )
@@ -22,7 +24,10 @@ func withRedis(t *testing.T, url string) option {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { rc.Close() })
-	return func(c *api.Config) { c.Cache, c.Notifier = rc, rc }
+	// As serve wires it: an in-process tier in front of Redis.
+	return func(c *api.Config) {
+		c.Cache, c.Notifier = api.TieredCache{Local: api.NewMemoryCache(64), Shared: rc}, rc
+	}
 }
 
 func sharedRedis(t *testing.T) string {
@@ -138,34 +143,49 @@ func TestRedisStoppedMidway(t *testing.T) {
 	e.must(http.StatusCreated, req{method: "POST", path: "/v1/housing", key: "landlord", body: example(t, "flat.json")})
 	hid := str(e.must(http.StatusCreated, req{method: "POST", path: "/v1/households", key: "advisor", body: example(t, "household.json")}).JSON(t)["id"])
 	path := "/v1/households/" + hid + "/plan"
-	cache := func() string {
-		return e.must(http.StatusOK, req{method: "GET", path: path, key: "advisor"}).Header.Get("X-Cache")
+	cache := func(top int) string {
+		return e.must(http.StatusOK, req{method: "GET", path: fmt.Sprintf("%s?top=%d", path, top), key: "advisor"}).Header.Get("X-Cache")
 	}
-	if c := cache(); c != "MISS" {
+	if c := cache(1); c != "MISS" {
 		t.Fatalf("first: %s", c)
 	}
-	if c := cache(); c != "HIT" {
+	if c := cache(1); c != "HIT" {
 		t.Fatalf("second: %s", c)
 	}
 	_ = srv.Process.Kill()
 	_ = srv.Wait()
-	for i := 0; i < 5; i++ {
-		if c := cache(); c != "BYPASS" {
-			t.Fatalf("Redis down, request %d: X-Cache %s", i, c)
+	// Redis down: a plan already held in process is still a hit; a new
+	// one is computed (BYPASS, the error counted) and then held in process.
+	for i := 0; i < 3; i++ {
+		if c := cache(1); c != "HIT" {
+			t.Fatalf("Redis down, known plan, request %d: X-Cache %s", i, c)
 		}
+	}
+	if c := cache(2); c != "BYPASS" {
+		t.Fatalf("Redis down, new plan: X-Cache %s", c)
+	}
+	if c := cache(2); c != "HIT" {
+		t.Fatalf("Redis down, new plan again: X-Cache %s", c)
 	}
 	if e.metric(`passerelle_plan_cache_total{result="error"}`) == "0" {
 		t.Error("Redis errors not counted")
 	}
 	srv = start()
 	// The first request after the restart may still find a broken pooled
-	// connection; caching resumes within a few requests.
+	// connection; caching in Redis resumes within a few requests: a new
+	// plan is then a MISS (Redis answered), not a BYPASS, and lands there.
 	resumed := false
-	for i := 0; i < 20 && !resumed; i++ {
-		resumed = cache() == "HIT"
+	for top := 3; top < 23 && !resumed; top++ {
+		resumed = cache(top) == "MISS"
 		time.Sleep(20 * time.Millisecond)
 	}
 	if !resumed {
 		t.Fatal("caching did not resume after Redis restarted")
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + port})
+	defer rdb.Close()
+	keys, err := rdb.Keys(t.Context(), "passerelle:plan:*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("plans in Redis after the restart: %v, %v", keys, err)
 	}
 }

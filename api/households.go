@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -47,7 +48,7 @@ func (s *Server) createHousehold(c *gin.Context) {
 }
 
 func (s *Server) getHousehold(c *gin.Context) {
-	h, err := s.db.GetHousehold(c.Request.Context(), actor(c), c.Param("id"))
+	h, err := s.db.ReadHousehold(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -186,7 +187,7 @@ func (s *Server) createPlan(c *gin.Context) {
 			return
 		}
 	}
-	h, err := s.db.GetHousehold(ctx, actor(c), c.Param("id"))
+	h, err := s.db.ReadHousehold(ctx, actor(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
@@ -224,25 +225,46 @@ func (s *Server) previewPlan(c *gin.Context) {
 		}
 		top = n
 	}
-	h, err := s.db.GetHousehold(c.Request.Context(), actor(c), c.Param("id"))
+	h, err := s.db.ReadHousehold(c.Request.Context(), actor(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	p, err := s.plan(c, &h, top)
+	b, err := s.planJSON(c, &h, top)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, p)
+	writePlan(c, b, h.ID)
 }
 
-// plan returns the plan of h over the current engine, from the cache when
-// an identical household was planned at the same data version, weights and
-// day. Concurrent misses on one key compute once, detached from the first
-// caller's cancellation. The X-Cache header says HIT, MISS or BYPASS (the
-// cache failed; the plan was computed anyway).
+// plan returns the plan of h over the current engine, decoded (for the
+// routes that store it).
 func (s *Server) plan(c *gin.Context, h *matcher.Household, top int) (*matcher.Plan, error) {
+	b, err := s.planJSON(c, h, top)
+	if err != nil {
+		return nil, err
+	}
+	var p matcher.Plan
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("api: decode cached plan: %w", err)
+	}
+	p.HouseholdID = h.ID
+	return &p, nil
+}
+
+// planPrefix starts the JSON of every cached plan: plans are cached
+// without their household's id (identical situations share one), and
+// writePlan splices the id in.
+var planPrefix = []byte(`{"household_id":""`)
+
+// planJSON returns the plan of h over the current engine as JSON with an
+// empty household_id, from the cache when an identical household was
+// planned at the same data version, weights and day. Concurrent misses on
+// one key compute once, detached from the first caller's cancellation. The
+// X-Cache header says HIT, MISS or BYPASS (the cache failed; the plan was
+// computed anyway). A hit is answered as the cached bytes, never decoded.
+func (s *Server) planJSON(c *gin.Context, h *matcher.Household, top int) ([]byte, error) {
 	ctx := c.Request.Context()
 	eng, err := s.engines.Current(ctx)
 	if err != nil {
@@ -258,20 +280,16 @@ func (s *Server) plan(c *gin.Context, h *matcher.Household, top int) (*matcher.P
 		status = "BYPASS"
 		s.metrics.cache.WithLabelValues("error").Inc()
 		zerolog.Ctx(ctx).Warn().Str("cache_error", err.Error()).Msg("plan cache read failed")
-	} else if ok {
-		var p matcher.Plan
-		if err := json.Unmarshal(b, &p); err == nil {
-			s.metrics.cache.WithLabelValues("hit").Inc()
-			setCache(c, "HIT")
-			p.HouseholdID = h.ID
-			return &p, nil
-		}
+	} else if ok && bytes.HasPrefix(b, planPrefix) {
+		s.metrics.cache.WithLabelValues("hit").Inc()
+		setCache(c, "HIT")
+		return b, nil
 	}
 	v, err, _ := s.flight.Do(key, func() (any, error) {
 		// Another caller may have stored the plan between our read and
 		// this flight: look once more, so that a plan is computed once.
 		if status == "MISS" {
-			if b, ok, err := s.cache.Get(ctx, key); err == nil && ok {
+			if b, ok, err := s.cache.Get(ctx, key); err == nil && ok && bytes.HasPrefix(b, planPrefix) {
 				return b, nil
 			}
 		}
@@ -283,6 +301,7 @@ func (s *Server) plan(c *gin.Context, h *matcher.Household, top int) (*matcher.P
 			return nil, err
 		}
 		s.metrics.plan.Observe(time.Since(start).Seconds())
+		p.HouseholdID = ""
 		b, err := json.Marshal(p)
 		if err != nil {
 			return nil, err
@@ -304,12 +323,17 @@ func (s *Server) plan(c *gin.Context, h *matcher.Household, top int) (*matcher.P
 		s.metrics.cache.WithLabelValues("bypass").Inc()
 	}
 	setCache(c, status)
-	var p matcher.Plan
-	if err := json.Unmarshal(v.([]byte), &p); err != nil {
-		return nil, err
-	}
-	p.HouseholdID = h.ID
-	return &p, nil
+	return v.([]byte), nil
+}
+
+// writePlan answers 200 with plan JSON b (from planJSON) for household id.
+func writePlan(c *gin.Context, b []byte, id string) {
+	q, _ := json.Marshal(id) // a string always encodes
+	out := make([]byte, 0, len(b)+len(q))
+	out = append(out, `{"household_id":`...)
+	out = append(out, q...)
+	out = append(out, b[len(planPrefix):]...)
+	c.Data(http.StatusOK, "application/json; charset=utf-8", out)
 }
 
 // contextWithTimeout detaches ctx from its caller's cancellation (other

@@ -103,6 +103,22 @@ func TestPlanWalkthrough(t *testing.T) {
 	if reads < 2 {
 		t.Errorf("plan reads audited %d times, want ≥ 2: %+v", reads, log)
 	}
+	// Household reads (two plans, one preview) are group-committed.
+	if err := e.db.FlushAudit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if log, err = e.db.AuditLog(context.Background(), "household", hid); err != nil {
+		t.Fatal(err)
+	}
+	reads = 0
+	for _, a := range log {
+		if a.Action == "read" {
+			reads++
+		}
+	}
+	if reads < 3 {
+		t.Errorf("household reads audited %d times, want ≥ 3: %+v", reads, log)
+	}
 }
 
 func TestHouseholds(t *testing.T) {

@@ -70,6 +70,10 @@ type Config struct {
 	Occupations []Occupation
 	// Now is the clock (default time.Now); tests fix it.
 	Now func() time.Time
+	// KeyTTL is how long a verified API key is trusted before the
+	// database is asked again (default KeyCacheTTL; negative: always ask).
+	// A revoked key keeps working for at most KeyTTL.
+	KeyTTL time.Duration
 }
 
 // Server is the HTTP API. Create it with New; it is safe for concurrent
@@ -88,6 +92,7 @@ type Server struct {
 	limiters map[string]*rate.Limiter
 
 	draining atomic.Bool
+	keys     keyCache
 	dbID     string // the database's instance id, part of plan cache keys
 }
 
@@ -117,6 +122,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.PlanTimeout <= 0 {
 		cfg.PlanTimeout = 30 * time.Second
+	}
+	if cfg.KeyTTL == 0 {
+		cfg.KeyTTL = KeyCacheTTL
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -269,12 +277,11 @@ func (s *Server) authenticate(c *gin.Context) {
 			"Missing API key: expected the header \"Authorization: Bearer <key>\"."))
 		return
 	}
-	k, err := s.db.Authenticate(c.Request.Context(), h[len(prefix):])
+	a, err := s.keys.authenticate(c.Request.Context(), s.db, h[len(prefix):], s.cfg.Now(), s.cfg.KeyTTL)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	a := k.Actor()
 	c.Set(ctxActor, a)
 	c.Next()
 }

@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -77,5 +79,49 @@ func TestSQLiteConcurrentWriters(t *testing.T) {
 	var ok string
 	if err := db.SQL().QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&ok); err != nil || ok != "ok" {
 		t.Fatalf("integrity_check: got %q, %v, want ok", ok, err)
+	}
+}
+
+// TestCloseCommitsReadAudit checks that Close commits the read audit rows
+// still queued (a graceful shutdown loses none) and that reads after Close
+// fail instead of dropping their row.
+func TestCloseCommitsReadAudit(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "audit.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, db)
+	hh, err := db.CreateHousehold(ctx, f.advA, household("close-audit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := db.ReadHousehold(ctx, f.advA, hh.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ReadHousehold(ctx, f.advA, hh.ID); err == nil {
+		t.Error("read after Close: got nil error")
+	}
+	db, err = store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.AuditLog(ctx, "household", hh.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, r.Action)
+	}
+	if want := []string{"create", "read", "read", "read"}; !slices.Equal(got, want) {
+		t.Errorf("audit actions: got %v, want %v", got, want)
 	}
 }

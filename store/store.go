@@ -53,6 +53,7 @@ type DB struct {
 	wmu    sync.Mutex // SQLite: serialises this process's write transactions
 	driver string
 	now    func() time.Time
+	audit  auditQueue // group commit of read audit rows (audit.go)
 }
 
 // Open opens the store named by dsn. A postgres:// or postgresql:// URL
@@ -100,8 +101,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return db, nil
 }
 
-// Close closes the database. In-flight queries finish first.
+// Close commits the queued read audit rows (see ReadHousehold) and closes
+// the database. In-flight queries finish first.
 func (db *DB) Close() error {
+	db.closeAudit()
 	if db.rd != nil && db.rd != db.sql {
 		_ = db.rd.Close()
 	}

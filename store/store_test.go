@@ -475,6 +475,44 @@ var suite = []struct {
 			t.Errorf("audit rows after failed write: got %d, want %d", got, n)
 		}
 	}},
+	{"read_audit_group_commit", func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		f := newFixture(t, db)
+		hh := must[matcher.Household](t)(db.CreateHousehold(ctx, f.advA, household("read-audit")))
+		// Another organisation's advisor reads nothing and leaves no row.
+		_, err := db.ReadHousehold(ctx, f.advB, hh.ID)
+		wantErr(t, err, store.ErrNotFound)
+		const n = 700 // more than one batch
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				for range n / 4 {
+					got, err := db.ReadHousehold(ctx, f.advA, hh.ID)
+					if err != nil || got.ID != hh.ID || got.ExternalRef != "read-audit" {
+						t.Errorf("read: got %s %q, %v", got.ID, got.ExternalRef, err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if err := db.FlushAudit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rows := must[[]store.AuditEntry](t)(db.AuditLog(ctx, "household", hh.ID))
+		reads := 0
+		for _, r := range rows {
+			if r.Action == "read" {
+				reads++
+				if r.KeyID != f.advA.KeyID || r.Org != f.advA.Org {
+					t.Errorf("read row %+v, want key %s", r, f.advA.KeyID)
+				}
+			}
+		}
+		if reads != n {
+			t.Errorf("read audit rows: got %d, want %d", reads, n)
+		}
+	}},
 	{"idempotency_store_and_replay", func(t *testing.T, db *store.DB) {
 		ctx := t.Context()
 		f := newFixture(t, db)

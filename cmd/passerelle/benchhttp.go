@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -25,14 +26,17 @@ import (
 func benchHTTPCmd(e *env) *cobra.Command {
 	var url, dbFlag, scenario string
 	var conc, households int
-	var dur time.Duration
+	var dur, sample time.Duration
 	cmd := &cobra.Command{
-		Use:   "http --url URL --db FILE|URL --scenario writes|plans|plans-cached [--concurrency C] [--duration D]",
+		Use:   "http --url URL --db FILE|URL --scenario writes|plans|plans-cached|soak [--concurrency C] [--duration D] [--sample S]",
 		Short: "Load a running server over HTTP (offer writes, uncached or cached plans); prints JSON",
 		Long: "Scenarios:\n" +
 			"  writes        POST /v1/housing, each with a fresh Idempotency-Key\n" +
 			"  plans         POST /v1/households/{id}/plans over distinct generated households (cache misses)\n" +
 			"  plans-cached  GET /v1/households/{id}/plan of one household (cache hits after the first)\n" +
+			"  soak          70 % reads (offer lists, households, plan previews), 20 % plans stored,\n" +
+			"                10 % writes (a flat posted, then withdrawn: the market keeps its size);\n" +
+			"                with --sample, the server's heap and goroutines over time\n" +
 			"The keys are created in --db, which must be the server's database.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -77,6 +81,7 @@ func benchHTTPCmd(e *env) *cobra.Command {
 				return resp.StatusCode, b, err
 			}
 			var next func(worker, i int) (method, path, key string, body []byte, hdr map[string]string, want int)
+			var after func(worker, i int, body []byte) // sees each answer; may be nil
 			run := fmt.Sprint(time.Now().UnixNano())
 			switch scenario {
 			case "writes":
@@ -88,7 +93,7 @@ func benchHTTPCmd(e *env) *cobra.Command {
 					b, _ := json.Marshal(o)
 					return "POST", "/v1/housing", landlord, b, map[string]string{"Idempotency-Key": ref}, http.StatusCreated
 				}
-			case "plans", "plans-cached":
+			case "plans", "plans-cached", "soak":
 				m, err := datasets.Synthetic(marketSeed, datasets.Demo)
 				if err != nil {
 					return err
@@ -96,6 +101,9 @@ func benchHTTPCmd(e *env) *cobra.Command {
 				n := households
 				if scenario == "plans-cached" {
 					n = 1
+				}
+				if scenario == "soak" {
+					n = min(n, 50)
 				}
 				hs := datasets.Households(7, n, m)
 				ids := make([]string, len(hs))
@@ -117,14 +125,40 @@ func benchHTTPCmd(e *env) *cobra.Command {
 						k := int(seq.Add(1)-1) % len(ids)
 						return "POST", "/v1/households/" + ids[k] + "/plans", advisor, nil, nil, http.StatusCreated
 					}
-				} else {
+				} else if scenario == "plans-cached" {
 					next = func(w, i int) (string, string, string, []byte, map[string]string, int) {
 						return "GET", "/v1/households/" + ids[0] + "/plan", advisor, nil, nil, http.StatusOK
 					}
+				} else {
+					next, after = soakMix(run, ids, landlord, advisor, conc)
 				}
 			default:
-				return usageErr(fmt.Errorf("--scenario must be writes, plans or plans-cached, not %q", scenario))
+				return usageErr(fmt.Errorf("--scenario must be writes, plans, plans-cached or soak, not %q", scenario))
 			}
+			var samples []serverSample
+			stopSampling := make(chan struct{})
+			sampled := make(chan struct{})
+			go func() {
+				defer close(sampled)
+				if sample <= 0 {
+					return
+				}
+				t := time.NewTicker(sample)
+				defer t.Stop()
+				for {
+					if sm, err := sampleServer(client, url); err == nil {
+						samples = append(samples, sm)
+					}
+					select {
+					case <-t.C:
+					case <-stopSampling:
+						if sm, err := sampleServer(client, url); err == nil {
+							samples = append(samples, sm)
+						}
+						return
+					}
+				}
+			}()
 			lat := make([][]time.Duration, conc)
 			var errs, bad atomic.Int64
 			var firstErr atomic.Value
@@ -140,6 +174,9 @@ func benchHTTPCmd(e *env) *cobra.Command {
 						t0 := time.Now()
 						st, b, err := do(method, path, key, body, hdr)
 						lat[w] = append(lat[w], time.Since(t0))
+						if after != nil && err == nil {
+							after(w, i, b)
+						}
 						if err != nil {
 							errs.Add(1)
 							firstErr.CompareAndSwap(nil, err.Error())
@@ -152,6 +189,8 @@ func benchHTTPCmd(e *env) *cobra.Command {
 			}
 			wg.Wait()
 			elapsed := time.Since(start)
+			close(stopSampling)
+			<-sampled
 			var all []time.Duration
 			for _, l := range lat {
 				all = append(all, l...)
@@ -164,6 +203,10 @@ func benchHTTPCmd(e *env) *cobra.Command {
 			if v := firstErr.Load(); v != nil {
 				out["first_error"] = v
 			}
+			if len(samples) > 0 {
+				out["server"] = samples
+				out["server_growth"] = growth(samples)
+			}
 			enc := json.NewEncoder(e.stdout)
 			enc.SetIndent("", "  ")
 			return enc.Encode(out)
@@ -171,9 +214,115 @@ func benchHTTPCmd(e *env) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&url, "url", "http://127.0.0.1:8080", "base URL of the running server")
 	cmd.Flags().StringVar(&dbFlag, "db", "", "the server's database, to create the bench keys in")
-	cmd.Flags().StringVar(&scenario, "scenario", "writes", "writes, plans or plans-cached")
+	cmd.Flags().StringVar(&scenario, "scenario", "writes", "writes, plans, plans-cached or soak")
 	cmd.Flags().IntVar(&conc, "concurrency", 4, "connections, each in a closed loop")
 	cmd.Flags().IntVar(&households, "households", 200, "distinct households for the plans scenario")
 	cmd.Flags().DurationVar(&dur, "duration", 10*time.Second, "how long to send requests")
+	cmd.Flags().DurationVar(&sample, "sample", 0, "read the server's memory and goroutines from /metrics at this interval (0: never)")
 	return cmd
+}
+
+// soakMix returns the request sequence of the soak scenario and the hook
+// that reads the answers. Each worker cycles through 20 requests: 14 reads,
+// 4 stored plans and 2 writes (a flat posted, then withdrawn), so the open
+// market keeps its size.
+func soakMix(run string, ids []string, landlord, advisor string, conc int) (
+	func(w, i int) (string, string, string, []byte, map[string]string, int), func(w, i int, body []byte)) {
+	posted := make([]string, conc) // each worker's flat awaiting withdrawal; only worker w touches posted[w]
+	next := func(w, i int) (string, string, string, []byte, map[string]string, int) {
+		hid := ids[(w*7+i)%len(ids)]
+		switch i % 20 {
+		case 0, 1, 2, 3, 4:
+			return "GET", "/v1/households/" + hid + "/plan", advisor, nil, nil, http.StatusOK
+		case 5, 6, 7:
+			return "GET", "/v1/housing?department=21&limit=20", advisor, nil, nil, http.StatusOK
+		case 8, 9, 10:
+			return "GET", "/v1/jobs?department=21&limit=20", advisor, nil, nil, http.StatusOK
+		case 11, 12, 13:
+			return "GET", "/v1/households/" + hid, advisor, nil, nil, http.StatusOK
+		case 14, 15, 16, 17:
+			return "POST", "/v1/households/" + hid + "/plans", advisor, nil, nil, http.StatusCreated
+		case 18:
+			ref := fmt.Sprintf("S-%s-%d-%d", run, w, i)
+			o := matcher.HousingOffer{ExternalRef: ref, LandlordKind: matcher.Social, Commune: "21231", Rooms: 2, SurfaceM2: 45,
+				RentMonthly: 400 + float64(i%50), ChargesMonthly: 50, Lease: matcher.DirectLease,
+				AvailableFrom: matcher.NewDate(2026, 12, 1), ExpiresOn: matcher.NewDate(2027, 6, 30)}
+			b, _ := json.Marshal(o)
+			return "POST", "/v1/housing", landlord, b, map[string]string{"Idempotency-Key": ref}, http.StatusCreated
+		default:
+			if posted[w] == "" { // the post failed: read instead
+				return "GET", "/v1/households/" + hid, advisor, nil, nil, http.StatusOK
+			}
+			id := posted[w]
+			posted[w] = ""
+			return "DELETE", "/v1/housing/" + id, landlord, nil, nil, http.StatusNoContent
+		}
+	}
+	after := func(w, i int, body []byte) {
+		if i%20 == 18 {
+			var got struct{ ID string }
+			if json.Unmarshal(body, &got) == nil {
+				posted[w] = got.ID
+			}
+		}
+	}
+	return next, after
+}
+
+// serverSample is one reading of the server's /metrics.
+type serverSample struct {
+	At         float64 `json:"at_s"`
+	HeapInuse  float64 `json:"heap_inuse_bytes"`
+	RSS        float64 `json:"rss_bytes"`
+	Goroutines float64 `json:"goroutines"`
+}
+
+var sampleStart = time.Now()
+
+// sampleServer reads the Go runtime gauges of the server's /metrics.
+func sampleServer(client *http.Client, url string) (serverSample, error) {
+	resp, err := client.Get(url + "/metrics")
+	if err != nil {
+		return serverSample{}, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return serverSample{}, err
+	}
+	sm := serverSample{At: time.Since(sampleStart).Seconds()}
+	for _, l := range strings.Split(string(b), "\n") {
+		name, val, ok := strings.Cut(l, " ")
+		if !ok {
+			continue
+		}
+		var v float64
+		if _, err := fmt.Sscan(val, &v); err != nil {
+			continue
+		}
+		switch name {
+		case "go_memstats_heap_inuse_bytes":
+			sm.HeapInuse = v
+		case "process_resident_memory_bytes":
+			sm.RSS = v
+		case "go_goroutines":
+			sm.Goroutines = v
+		}
+	}
+	return sm, nil
+}
+
+// growth compares the last sample with the first one taken after a tenth
+// of the run (the warm-up: caches and pools fill first).
+func growth(s []serverSample) map[string]float64 {
+	base := s[len(s)/10]
+	last := s[len(s)-1]
+	rel := func(a, b float64) float64 {
+		if a == 0 {
+			return 0
+		}
+		return math.Round((b-a)/a*1000) / 10
+	}
+	return map[string]float64{"heap_inuse_pct": rel(base.HeapInuse, last.HeapInuse), "rss_pct": rel(base.RSS, last.RSS),
+		"goroutines_before": base.Goroutines, "goroutines_after": last.Goroutines}
 }

@@ -90,7 +90,9 @@ func serveCmd(e *env) *cobra.Command {
 				if err := rc.Ping(ctx); err != nil {
 					log.Warn().Str("error", err.Error()).Msg("redis unavailable at start: plans are computed until it answers")
 				}
-				cfg.Cache, cfg.Notifier = rc, rc
+				// Plans read often stay in process too; Redis shares them
+				// between replicas.
+				cfg.Cache, cfg.Notifier = api.TieredCache{Local: api.NewMemoryCache(1024), Shared: rc}, rc
 			}
 			srv, err := api.New(cfg)
 			if err != nil {

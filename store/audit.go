@@ -1,0 +1,223 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"passerelle/matcher"
+)
+
+// Read audit rows are group-committed. A write leaves its audit row in its
+// own transaction (it is acknowledged only once both are committed). A read
+// changes nothing, so making every read a write transaction (one fsync on
+// SQLite) would cap a cached plan read at the disk's fsync rate; instead a
+// read queues its audit row and a background writer commits the queued rows
+// together, at most AuditFlushDelay later, in one transaction.
+//
+// Decision: a process killed with SIGKILL can lose the read audit rows of
+// its last AuditFlushDelay; Close (graceful shutdown) commits every queued
+// row first. Writes' audit rows are never deferred.
+const (
+	// AuditFlushDelay is the longest a queued read audit row waits.
+	AuditFlushDelay = 20 * time.Millisecond
+	// auditBatch is the most rows committed in one transaction.
+	auditBatch = 512
+)
+
+type auditRow struct {
+	at                            time.Time
+	keyID, org, action, kind, obj string
+	flushed                       chan error // a flush request: no row
+}
+
+// auditQueue is the background writer of read audit rows.
+type auditQueue struct {
+	once   sync.Once
+	ch     chan auditRow
+	done   chan struct{}
+	closed atomic.Bool
+	fails  atomic.Int64
+	mu     sync.RWMutex // held for reading by senders, for writing by close
+}
+
+// AuditFailures returns how many group commits of read audit rows failed
+// and were retried (for metrics).
+func (db *DB) AuditFailures() int64 { return db.audit.fails.Load() }
+
+// auditRead queues a "read" audit row of object kind/id by actor.
+func (db *DB) auditRead(actor Actor, kind, id string) error {
+	q := &db.audit
+	q.once.Do(func() { db.startAudit() })
+	q.mu.RLock()
+	defer q.mu.RUnlock()
+	if q.closed.Load() {
+		return errors.New("store: audit read: database closed")
+	}
+	q.ch <- auditRow{at: db.now().UTC(), keyID: actor.KeyID, org: actor.Org, action: "read", kind: kind, obj: id}
+	return nil
+}
+
+// FlushAudit commits every read audit row queued before the call. Tests
+// and tools call it to read the audit log; nothing else needs to.
+func (db *DB) FlushAudit(ctx context.Context) error {
+	q := &db.audit
+	q.once.Do(func() { db.startAudit() })
+	done := make(chan error, 1)
+	q.mu.RLock()
+	if q.closed.Load() {
+		q.mu.RUnlock()
+		return nil
+	}
+	q.ch <- auditRow{flushed: done}
+	q.mu.RUnlock()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// closeAudit stops the writer after it has committed every queued row.
+// Later reads fail; later flushes return at once.
+func (db *DB) closeAudit() {
+	q := &db.audit
+	q.mu.Lock()
+	already := q.closed.Swap(true)
+	started := q.ch != nil
+	if started && !already {
+		close(q.ch)
+	}
+	q.mu.Unlock()
+	if started && !already {
+		<-q.done
+	}
+}
+
+func (db *DB) startAudit() {
+	q := &db.audit
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed.Load() {
+		return
+	}
+	q.ch = make(chan auditRow, 4*auditBatch)
+	q.done = make(chan struct{})
+	go db.auditLoop()
+}
+
+// auditLoop collects rows until auditBatch rows, AuditFlushDelay after the
+// first, a flush request or the end, then commits them. A failed commit
+// keeps the rows and retries (a full queue then slows readers down rather
+// than losing rows).
+func (db *DB) auditLoop() {
+	q := &db.audit
+	defer close(q.done)
+	var rows []auditRow
+	var waiters []chan error
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	commit := func() {
+		var err error
+		for len(rows) > 0 {
+			if err = db.insertAudit(rows); err == nil {
+				rows = rows[:0]
+				break
+			}
+			q.fails.Add(1)
+			if q.closed.Load() && len(waiters) == 0 {
+				// Shutting down with the database gone: give up.
+				rows = rows[:0]
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		for _, w := range waiters {
+			w <- err
+		}
+		waiters = waiters[:0]
+	}
+	for {
+		select {
+		case r, ok := <-q.ch:
+			if !ok {
+				commit()
+				return
+			}
+			if r.flushed != nil {
+				waiters = append(waiters, r.flushed)
+				timer.Stop()
+				commit()
+				continue
+			}
+			if len(rows) == 0 {
+				timer.Reset(AuditFlushDelay)
+			}
+			rows = append(rows, r)
+			if len(rows) >= auditBatch {
+				timer.Stop()
+				commit()
+			}
+		case <-timer.C:
+			commit()
+		}
+	}
+}
+
+// insertAudit commits rows in one transaction.
+func (db *DB) insertAudit(rows []auditRow) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return db.Write(ctx, Actor{}, func(tx *Tx) error {
+		const chunk = 128
+		for lo := 0; lo < len(rows); lo += chunk {
+			part := rows[lo:min(lo+chunk, len(rows))]
+			var b strings.Builder
+			b.WriteString(`INSERT INTO audit_log (at, key_id, org, action, object_kind, object_id) VALUES `)
+			args := make([]any, 0, 6*len(part))
+			for i, r := range part {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString("(?, ?, ?, ?, ?, ?)")
+				args = append(args, formatTime(r.at), r.keyID, r.org, r.action, r.kind, r.obj)
+			}
+			if _, err := tx.exec(ctx, b.String(), args...); err != nil {
+				return fmt.Errorf("store: commit read audit rows: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// ReadHousehold returns live household id like GetHousehold, without a
+// write transaction: it reads, then queues its "read" audit row for the
+// next group commit (see AuditFlushDelay). It is the read of hot paths
+// such as the plan preview. It returns ErrNotFound for an unknown, deleted
+// or foreign household.
+func (db *DB) ReadHousehold(ctx context.Context, actor Actor, id string) (matcher.Household, error) {
+	var doc, org string
+	err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT doc, org FROM households WHERE id = ? AND deleted_at IS NULL`), id).Scan(&doc, &org)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && org != actor.Org && !actor.admin()) {
+		return matcher.Household{}, fmt.Errorf("store: read household %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return matcher.Household{}, fmt.Errorf("store: read household %s: %w", id, err)
+	}
+	var h matcher.Household
+	if err := json.Unmarshal([]byte(doc), &h); err != nil {
+		return matcher.Household{}, fmt.Errorf("store: read household %s: decode: %w", id, err)
+	}
+	h.ID = id
+	if err := db.auditRead(actor, "household", id); err != nil {
+		return matcher.Household{}, err
+	}
+	return h, nil
+}
