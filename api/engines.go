@@ -63,6 +63,13 @@ func (e *Engines) Current(ctx context.Context) (*matcher.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	return e.AtLeast(ctx, v)
+}
+
+// AtLeast returns an engine at data version v or later, rebuilding it from
+// the store when the one in memory is older (v comes from the store, e.g.
+// store.DB.ReadHouseholdDoc). It returns the store's errors wrapped.
+func (e *Engines) AtLeast(ctx context.Context, v int64) (*matcher.Engine, error) {
 	if eng := e.cur.Load(); eng.Version() >= v {
 		return eng, nil
 	}

@@ -142,7 +142,7 @@ type resp struct {
 }
 
 // JSON decodes the body as a JSON object.
-func (r resp) JSON(t *testing.T) map[string]any {
+func (r resp) JSON(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.Body, &m); err != nil {

@@ -187,18 +187,19 @@ func (s *Server) createPlan(c *gin.Context) {
 			return
 		}
 	}
-	h, err := s.db.ReadHousehold(ctx, actor(c), c.Param("id"))
+	id := c.Param("id")
+	doc, version, err := s.db.ReadHouseholdDoc(ctx, actor(c), id)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	p, err := s.plan(c, &h, req.Top)
+	p, err := s.plan(c, id, doc, version, req.Top)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	s.write(c, false, func(tx *store.Tx) (response, error) {
-		r, err := tx.CreatePlan(ctx, h.ID, *p)
+		r, err := tx.CreatePlan(ctx, id, *p)
 		if err != nil {
 			return response{}, err
 		}
@@ -225,23 +226,24 @@ func (s *Server) previewPlan(c *gin.Context) {
 		}
 		top = n
 	}
-	h, err := s.db.ReadHousehold(c.Request.Context(), actor(c), c.Param("id"))
+	id := c.Param("id")
+	doc, version, err := s.db.ReadHouseholdDoc(c.Request.Context(), actor(c), id)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	b, err := s.planJSON(c, &h, top)
+	b, err := s.planJSON(c, id, doc, version, top)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	writePlan(c, b, h.ID)
+	writePlan(c, b, id)
 }
 
 // plan returns the plan of h over the current engine, decoded (for the
 // routes that store it).
-func (s *Server) plan(c *gin.Context, h *matcher.Household, top int) (*matcher.Plan, error) {
-	b, err := s.planJSON(c, h, top)
+func (s *Server) plan(c *gin.Context, id string, doc []byte, version int64, top int) (*matcher.Plan, error) {
+	b, err := s.planJSON(c, id, doc, version, top)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +251,7 @@ func (s *Server) plan(c *gin.Context, h *matcher.Household, top int) (*matcher.P
 	if err := json.Unmarshal(b, &p); err != nil {
 		return nil, fmt.Errorf("api: decode cached plan: %w", err)
 	}
-	p.HouseholdID = h.ID
+	p.HouseholdID = id
 	return &p, nil
 }
 
@@ -258,20 +260,22 @@ func (s *Server) plan(c *gin.Context, h *matcher.Household, top int) (*matcher.P
 // writePlan splices the id in.
 var planPrefix = []byte(`{"household_id":""`)
 
-// planJSON returns the plan of h over the current engine as JSON with an
-// empty household_id, from the cache when an identical household was
+// planJSON returns the plan of household id, whose stored document is doc
+// (store.ReadHouseholdDoc, with the data version read with it), over an
+// engine at that version or later, as JSON with an empty
+// household_id, from the cache when an identical household was
 // planned at the same data version, weights and day. Concurrent misses on
 // one key compute once, detached from the first caller's cancellation. The
 // X-Cache header says HIT, MISS or BYPASS (the cache failed; the plan was
 // computed anyway). A hit is answered as the cached bytes, never decoded.
-func (s *Server) planJSON(c *gin.Context, h *matcher.Household, top int) ([]byte, error) {
+func (s *Server) planJSON(c *gin.Context, id string, doc []byte, version int64, top int) ([]byte, error) {
 	ctx := c.Request.Context()
-	eng, err := s.engines.Current(ctx)
+	eng, err := s.engines.AtLeast(ctx, version)
 	if err != nil {
 		return nil, err
 	}
 	today := s.cfg.Now().UTC().Format(time.DateOnly)
-	key, err := planKey(s.dbID, h, eng, top, today)
+	key, err := planKey(s.dbID, doc, eng, top, today)
 	if err != nil {
 		return nil, err
 	}
@@ -293,10 +297,14 @@ func (s *Server) planJSON(c *gin.Context, h *matcher.Household, top int) ([]byte
 				return b, nil
 			}
 		}
+		h, err := store.DecodeHousehold(id, doc)
+		if err != nil {
+			return nil, err
+		}
 		cctx, cancel := contextWithTimeout(ctx, s.cfg.PlanTimeout)
 		defer cancel()
 		start := time.Now()
-		p, err := eng.Plan(cctx, h, matcher.PlanOptions{Top: top})
+		p, err := eng.Plan(cctx, &h, matcher.PlanOptions{Top: top})
 		if err != nil {
 			return nil, err
 		}
@@ -326,14 +334,18 @@ func (s *Server) planJSON(c *gin.Context, h *matcher.Household, top int) ([]byte
 	return v.([]byte), nil
 }
 
-// writePlan answers 200 with plan JSON b (from planJSON) for household id.
+// writePlan answers 200 with plan JSON b (from planJSON) for household id,
+// written in place (b is shared with the cache and never modified).
 func writePlan(c *gin.Context, b []byte, id string) {
 	q, _ := json.Marshal(id) // a string always encodes
-	out := make([]byte, 0, len(b)+len(q))
-	out = append(out, `{"household_id":`...)
-	out = append(out, q...)
-	out = append(out, b[len(planPrefix):]...)
-	c.Data(http.StatusOK, "application/json; charset=utf-8", out)
+	head := append([]byte(`{"household_id":`), q...)
+	rest := b[len(planPrefix):]
+	h := c.Writer.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(head)+len(rest)))
+	c.Status(http.StatusOK)
+	_, _ = c.Writer.Write(head)
+	_, _ = c.Writer.Write(rest)
 }
 
 // contextWithTimeout detaches ctx from its caller's cancellation (other
@@ -348,26 +360,19 @@ func setCache(c *gin.Context, status string) {
 }
 
 // planKey is the cache key of a plan: the database's identity, the hash of
-// the household's content (its id and case reference left out: two
-// identical situations share a plan), the engine's weights and data
-// version, the number of options and the day (eligibility and dates depend
-// on it).
-func planKey(db string, h *matcher.Household, eng *matcher.Engine, top int, today string) (string, error) {
-	hh := *h
-	hh.ID, hh.ExternalRef = "", ""
-	b, err := json.Marshal(hh)
-	if err != nil {
-		return "", fmt.Errorf("api: plan key: %w", err)
-	}
+// the household's stored document (its content; the id is not part of
+// it), the engine's weights and data version, the number of options and
+// the day (eligibility and dates depend on it).
+func planKey(db string, doc []byte, eng *matcher.Engine, top int, today string) (string, error) {
 	w, err := json.Marshal(eng.Weights())
 	if err != nil {
 		return "", fmt.Errorf("api: plan key: %w", err)
 	}
 	sum := sha256.New()
-	sum.Write(b)
+	sum.Write(doc)
 	sum.Write([]byte{0})
 	sum.Write(w)
-	return fmt.Sprintf("passerelle:plan:v1:%s:%s:%d:%d:%s", db, hex.EncodeToString(sum.Sum(nil))[:40], eng.Version(), top, today), nil
+	return fmt.Sprintf("passerelle:plan:v2:%s:%s:%d:%d:%s", db, hex.EncodeToString(sum.Sum(nil))[:40], eng.Version(), top, today), nil
 }
 
 // getPlan answers a stored plan with its decision ledger.

@@ -26,9 +26,9 @@ import (
 // row first. Writes' audit rows are never deferred.
 const (
 	// AuditFlushDelay is the longest a queued read audit row waits.
-	AuditFlushDelay = 20 * time.Millisecond
+	AuditFlushDelay = 100 * time.Millisecond
 	// auditBatch is the most rows committed in one transaction.
-	auditBatch = 512
+	auditBatch = 2048
 )
 
 type auditRow struct {
@@ -199,25 +199,65 @@ func (db *DB) insertAudit(rows []auditRow) error {
 
 // ReadHousehold returns live household id like GetHousehold, without a
 // write transaction: it reads, then queues its "read" audit row for the
-// next group commit (see AuditFlushDelay). It is the read of hot paths
-// such as the plan preview. It returns ErrNotFound for an unknown, deleted
-// or foreign household.
+// next group commit (see AuditFlushDelay). It returns ErrNotFound for an
+// unknown, deleted or foreign household.
 func (db *DB) ReadHousehold(ctx context.Context, actor Actor, id string) (matcher.Household, error) {
-	var doc, org string
-	err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT doc, org FROM households WHERE id = ? AND deleted_at IS NULL`), id).Scan(&doc, &org)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && org != actor.Org && !actor.admin()) {
-		return matcher.Household{}, fmt.Errorf("store: read household %s: %w", id, ErrNotFound)
+	doc, _, err := db.ReadHouseholdDoc(ctx, actor, id)
+	if err != nil {
+		return matcher.Household{}, err
+	}
+	return DecodeHousehold(id, doc)
+}
+
+// ReadHouseholdDoc is ReadHousehold without the decoding: it returns the
+// stored JSON document of household id (its content without the id), for
+// hot paths that may not need the decoded value (a cached plan is keyed by
+// the document's hash), and the data version committed when it was read
+// (one read, so that both come from the same snapshot). Decode the
+// document with DecodeHousehold.
+func (db *DB) ReadHouseholdDoc(ctx context.Context, actor Actor, id string) (doc []byte, version int64, err error) {
+	st, err := db.prepared(ctx, `SELECT h.doc, h.org, v.version FROM data_version v LEFT JOIN households h ON h.id = ? AND h.deleted_at IS NULL WHERE v.id = 1`)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: read household %s: %w", id, err)
+	}
+	var org sql.NullString
+	err = st.QueryRowContext(ctx, id).Scan(&doc, &org, &version)
+	if err == nil && (!org.Valid || (org.String != actor.Org && !actor.admin())) {
+		return nil, 0, fmt.Errorf("store: read household %s: %w", id, ErrNotFound)
 	}
 	if err != nil {
-		return matcher.Household{}, fmt.Errorf("store: read household %s: %w", id, err)
+		return nil, 0, fmt.Errorf("store: read household %s: %w", id, err)
 	}
+	if err := db.auditRead(actor, "household", id); err != nil {
+		return nil, 0, err
+	}
+	return doc, version, nil
+}
+
+// DecodeHousehold decodes a document of ReadHouseholdDoc and sets its id.
+func DecodeHousehold(id string, doc []byte) (matcher.Household, error) {
 	var h matcher.Household
-	if err := json.Unmarshal([]byte(doc), &h); err != nil {
+	if err := json.Unmarshal(doc, &h); err != nil {
 		return matcher.Household{}, fmt.Errorf("store: read household %s: decode: %w", id, err)
 	}
 	h.ID = id
-	if err := db.auditRead(actor, "household", id); err != nil {
-		return matcher.Household{}, err
-	}
 	return h, nil
+}
+
+// prepared returns the prepared statement of query q (written with ?
+// placeholders), preparing it on first use. Hot reads use it: SQLite
+// otherwise parses the statement on every call.
+func (db *DB) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := db.stmts.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.sql.PrepareContext(ctx, db.rebind(q))
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.stmts.LoadOrStore(q, st); loaded {
+		_ = st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }

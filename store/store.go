@@ -54,6 +54,7 @@ type DB struct {
 	driver string
 	now    func() time.Time
 	audit  auditQueue // group commit of read audit rows (audit.go)
+	stmts  sync.Map   // query → *sql.Stmt (prepared)
 }
 
 // Open opens the store named by dsn. A postgres:// or postgresql:// URL
@@ -105,6 +106,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 // the database. In-flight queries finish first.
 func (db *DB) Close() error {
 	db.closeAudit()
+	db.stmts.Range(func(_, st any) bool { _ = st.(*sql.Stmt).Close(); return true })
 	if db.rd != nil && db.rd != db.sql {
 		_ = db.rd.Close()
 	}

@@ -138,7 +138,11 @@ func (tx *Tx) ensureOrg(ctx context.Context, org string) error {
 // same transaction as every offer write (create, update, withdraw).
 func (db *DB) DataVersion(ctx context.Context) (int64, error) {
 	var v int64
-	if err := db.sql.QueryRowContext(ctx, `SELECT version FROM data_version WHERE id = 1`).Scan(&v); err != nil {
+	st, err := db.prepared(ctx, `SELECT version FROM data_version WHERE id = 1`)
+	if err != nil {
+		return 0, fmt.Errorf("store: read data version: %w", err)
+	}
+	if err := st.QueryRowContext(ctx).Scan(&v); err != nil {
 		return 0, fmt.Errorf("store: read data version: %w", err)
 	}
 	return v, nil

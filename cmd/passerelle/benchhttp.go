@@ -60,7 +60,8 @@ func benchHTTPCmd(e *env) *cobra.Command {
 			}
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc}}
 			url = strings.TrimRight(url, "/")
-			do := func(method, path, key string, body []byte, hdr map[string]string) (int, []byte, error) {
+			bufs := make([]bytes.Buffer, conc+1) // one per worker (the last for set-up): answers are read without allocating
+			do := func(w int, method, path, key string, body []byte, hdr map[string]string) (int, []byte, error) {
 				req, err := http.NewRequestWithContext(ctx, method, url+path, bytes.NewReader(body))
 				if err != nil {
 					return 0, nil, err
@@ -77,8 +78,9 @@ func benchHTTPCmd(e *env) *cobra.Command {
 					return 0, nil, err
 				}
 				defer resp.Body.Close()
-				b, err := io.ReadAll(resp.Body)
-				return resp.StatusCode, b, err
+				bufs[w].Reset()
+				_, err = bufs[w].ReadFrom(resp.Body)
+				return resp.StatusCode, bufs[w].Bytes(), err
 			}
 			var next func(worker, i int) (method, path, key string, body []byte, hdr map[string]string, want int)
 			var after func(worker, i int, body []byte) // sees each answer; may be nil
@@ -111,7 +113,7 @@ func benchHTTPCmd(e *env) *cobra.Command {
 					hs[i].ID = ""
 					hs[i].ExternalRef = fmt.Sprintf("B-%s-%d", run, i)
 					b, _ := json.Marshal(hs[i])
-					st, body, err := do("POST", "/v1/households", advisor, b, nil)
+					st, body, err := do(conc, "POST", "/v1/households", advisor, b, nil)
 					if err != nil || st != http.StatusCreated {
 						return fmt.Errorf("creating household %d: %d %v %s", i, st, err, body)
 					}
@@ -172,7 +174,7 @@ func benchHTTPCmd(e *env) *cobra.Command {
 					for i := 0; time.Now().Before(deadline); i++ {
 						method, path, key, body, hdr, want := next(w, i)
 						t0 := time.Now()
-						st, b, err := do(method, path, key, body, hdr)
+						st, b, err := do(w, method, path, key, body, hdr)
 						lat[w] = append(lat[w], time.Since(t0))
 						if after != nil && err == nil {
 							after(w, i, b)

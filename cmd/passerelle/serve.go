@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -24,6 +26,7 @@ const shutdownGrace = 30 * time.Second
 func serveCmd(e *env) *cobra.Command {
 	var addr, dbFlag, market string
 	var demo, migrate bool
+	var cpuProfile string
 	var rateLimit float64
 	cmd := &cobra.Command{
 		Use:   "serve [--addr 127.0.0.1:8080] [--db FILE|URL] [--demo]",
@@ -117,6 +120,16 @@ func serveCmd(e *env) *cobra.Command {
 					return err
 				}
 			}
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return usageErr(fmt.Errorf("--cpuprofile: %w", err))
+				}
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return fmt.Errorf("--cpuprofile: %w", err)
+				}
+				defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
+			}
 			errc := make(chan error, 1)
 			go func() { errc <- hs.Serve(ln) }()
 			select {
@@ -144,6 +157,7 @@ func serveCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&dbFlag, "db", "", "SQLite file or postgres:// URL (default: DATABASE_URL, PASSERELLE_DB, ./passerelle.db)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "load the built-in demo market into an empty database and print demo keys")
 	cmd.Flags().StringVar(&market, "market", "demo", "built-in synthetic market: its places, and the offers --demo loads (demo, national, or a size such as 100k)")
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file until shutdown")
 	cmd.Flags().BoolVar(&migrate, "migrate", false, "apply pending migrations on PostgreSQL at start")
 	cmd.Flags().Float64Var(&rateLimit, "rate-limit", api.DefaultRateLimit, "requests per second allowed per API key (negative: no limit)")
 	return cmd
