@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -513,6 +514,88 @@ var suite = []struct {
 			t.Errorf("read audit rows: got %d, want %d", reads, n)
 		}
 	}},
+	{"upsert_offers_by_reference", func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		f := newFixture(t, db)
+		upsert := func(a store.Actor, hs []matcher.HousingOffer, js []matcher.JobOffer) (h, j store.Upserted, err error) {
+			err = db.Write(ctx, a, func(tx *store.Tx) error { h, j, err = tx.UpsertOffers(ctx, hs, js); return err })
+			return h, j, err
+		}
+		v0 := version(t, db)
+		h, j, err := upsert(f.landA, []matcher.HousingOffer{flat("69123", matcher.Social, "R1"), flat("69123", matcher.Social, "R2")}, nil)
+		if err != nil || h != (store.Upserted{Created: 2}) || j != (store.Upserted{}) {
+			t.Fatalf("first import: %+v %+v %v", h, j, err)
+		}
+		if version(t, db) != v0+1 {
+			t.Errorf("version: got %d, want %d", version(t, db), v0+1)
+		}
+		page := must[store.Page[matcher.HousingOffer]](t)(db.ListHousing(ctx, f.landA, store.OfferFilter{}))
+		ids := map[string]string{}
+		for _, o := range page.Items {
+			ids[o.ExternalRef] = o.ID
+		}
+		// Same file again: nothing changes, not even the version.
+		v1 := version(t, db)
+		h, _, err = upsert(f.landA, []matcher.HousingOffer{flat("69123", matcher.Social, "R1"), flat("69123", matcher.Social, "R2")}, nil)
+		if err != nil || h != (store.Upserted{Unchanged: 2}) || version(t, db) != v1 {
+			t.Fatalf("same import: %+v %v, version %d → %d", h, err, v1, version(t, db))
+		}
+		// R1 changes, R3 is new, R3 repeated (the last wins); R1 keeps its id.
+		r1 := flat("69123", matcher.Social, "R1")
+		r1.RentMonthly = 600
+		r3a, r3b := flat("69123", matcher.Private, "R3"), flat("69123", matcher.Private, "R3")
+		r3b.RentMonthly = 700
+		h, _, err = upsert(f.landA, []matcher.HousingOffer{r1, r3a, r3b}, nil)
+		if err != nil || h != (store.Upserted{Created: 1, Updated: 1, Repeated: 1}) {
+			t.Fatalf("changed import: %+v %v", h, err)
+		}
+		got := must[matcher.HousingOffer](t)(db.GetHousing(ctx, f.landA, ids["R1"]))
+		if got.RentMonthly != 600 || got.ID != ids["R1"] {
+			t.Errorf("R1 after update: %+v", got)
+		}
+		page = must[store.Page[matcher.HousingOffer]](t)(db.ListHousing(ctx, f.landA, store.OfferFilter{}))
+		for _, o := range page.Items {
+			if o.ExternalRef == "R3" && o.RentMonthly != 700 {
+				t.Errorf("R3: rent %v, want the last one (700)", o.RentMonthly)
+			}
+		}
+		if len(page.Items) != 3 {
+			t.Errorf("offers: got %d, want 3", len(page.Items))
+		}
+		// Another landlord's R1 is another offer.
+		h, _, err = upsert(f.landB, []matcher.HousingOffer{flat("69123", matcher.Social, "R1")}, nil)
+		if err != nil || h.Created != 1 {
+			t.Fatalf("other owner: %+v %v", h, err)
+		}
+		// Jobs too; a missing reference fails the whole import.
+		_, j, err = upsert(f.empA, nil, []matcher.JobOffer{job("69123", "G1602", matcher.CDI, "J1")})
+		if err != nil || j.Created != 1 {
+			t.Fatalf("jobs: %+v %v", j, err)
+		}
+		n := count(t, db, "job_offers")
+		if _, _, err = upsert(f.empA, nil, []matcher.JobOffer{job("69123", "G1602", matcher.CDI, "J2"), job("69123", "G1602", matcher.CDI, "")}); err == nil {
+			t.Fatal("import with an empty external_ref: got nil error")
+		}
+		if got := count(t, db, "job_offers"); got != n {
+			t.Errorf("a failed import stored %d offers", got-n)
+		}
+	}},
+	{"reference_data", func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		f := newFixture(t, db)
+		_, err := db.LoadReference(ctx, "real")
+		wantErr(t, err, store.ErrNotFound)
+		body := []byte{0, 1, 2, 255, 'x'}
+		for _, b := range [][]byte{body, append(body, 7)} {
+			if err := db.SaveReference(ctx, f.admin, store.Reference{Name: "real", Source: "/data", Summary: `{"ok":true}`, Body: b}); err != nil {
+				t.Fatal(err)
+			}
+			r := must[store.Reference](t)(db.LoadReference(ctx, "real"))
+			if string(r.Body) != string(b) || r.Source != "/data" || r.Summary != `{"ok":true}` || r.ImportedAt.IsZero() {
+				t.Fatalf("loaded %+v", r)
+			}
+		}
+	}},
 	{"idempotency_store_and_replay", func(t *testing.T, db *store.DB) {
 		ctx := t.Context()
 		f := newFixture(t, db)
@@ -589,6 +672,108 @@ var suite = []struct {
 		wantErr(t, err, store.ErrNotFound)
 		_, err = db.Decisions(ctx, f.advB, p.ID)
 		wantErr(t, err, store.ErrNotFound)
+	}},
+	{"allocations", func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		f := newFixture(t, db)
+		doc := json.RawMessage(`{"objective": 1.5, "assignments": [{"household_id": "hh_x", "placed": true}]}`)
+		a := must[store.AllocationRecord](t)(db.CreateAllocation(ctx, f.advA, 2, 1, doc))
+		if !strings.HasPrefix(a.ID, "al_") || a.Org != "a" || a.KeyID != f.advA.KeyID || a.CreatedAt.IsZero() {
+			t.Fatalf("created %+v", a)
+		}
+		for _, bad := range []struct {
+			n, placed int
+			doc       string
+		}{{1, 2, `{}`}, {-1, 0, `{}`}, {1, 0, `[]`}, {1, 0, `{"a":`}, {1, 0, ``}} {
+			if _, err := db.CreateAllocation(ctx, f.advA, bad.n, bad.placed, json.RawMessage(bad.doc)); err == nil {
+				t.Errorf("allocation %+v accepted", bad)
+			}
+		}
+		got := must[store.AllocationRecord](t)(db.GetAllocation(ctx, f.advA, a.ID))
+		var m map[string]any
+		if err := json.Unmarshal(got.Doc, &m); err != nil || m["objective"] != 1.5 || got.Households != 2 || got.Placed != 1 ||
+			!got.CreatedAt.Equal(a.CreatedAt) || got.Org != "a" || got.KeyID != f.advA.KeyID {
+			t.Fatalf("get: %+v (%v)", got, err)
+		}
+		must[store.AllocationRecord](t)(db.GetAllocation(ctx, f.admin, a.ID)) // admins see all
+		_, err := db.GetAllocation(ctx, f.advB, a.ID)
+		wantErr(t, err, store.ErrNotFound)
+		_, err = db.GetAllocation(ctx, f.advA, "al_missing")
+		wantErr(t, err, store.ErrNotFound)
+		log := must[[]store.AuditEntry](t)(db.AuditLog(ctx, "allocation", a.ID))
+		var actions []string
+		for _, e := range log {
+			actions = append(actions, e.Action+" "+e.KeyID)
+		}
+		if want := []string{"create " + f.advA.KeyID, "read " + f.advA.KeyID, "read " + f.admin.KeyID}; !slices.Equal(actions, want) {
+			t.Fatalf("audit %v, want %v", actions, want)
+		}
+		if got := count(t, db, "allocations"); got != 1 {
+			t.Fatalf("rows %d, want 1 (rejected documents stored)", got)
+		}
+
+		// The caseload's households: all the organisation's, or the
+		// indexes of the others and nothing read.
+		var ids []string
+		for i := range 3 {
+			ids = append(ids, must[matcher.Household](t)(db.CreateHousehold(ctx, f.advA, household(fmt.Sprint("A", i)))).ID)
+		}
+		foreign := must[matcher.Household](t)(db.CreateHousehold(ctx, f.advB, household("B0"))).ID
+		gone := must[matcher.Household](t)(db.CreateHousehold(ctx, f.advA, household("A9"))).ID
+		if err := db.DeleteHousehold(ctx, f.advA, gone); err != nil {
+			t.Fatal(err)
+		}
+		rev := []string{ids[2], ids[0], ids[1]}
+		hs, missing, err := db.ReadHouseholds(ctx, f.advA, rev)
+		if err != nil || len(missing) != 0 || len(hs) != 3 {
+			t.Fatalf("read: %d households, missing %v, %v", len(hs), missing, err)
+		}
+		for i, h := range hs {
+			if h.ID != rev[i] || h.ExternalRef == "" || len(h.Members) != 1 {
+				t.Errorf("household %d: %+v", i, h)
+			}
+		}
+		hs, missing, err = db.ReadHouseholds(ctx, f.advA, []string{ids[0], foreign, "hh_nope", ids[1], gone})
+		if err != nil || hs != nil || !slices.Equal(missing, []int{1, 2, 4}) {
+			t.Fatalf("read with others: %v, missing %v, %v", hs, missing, err)
+		}
+		if hs, missing, err = db.ReadHouseholds(ctx, f.admin, []string{foreign, ids[0]}); err != nil || len(hs) != 2 || len(missing) != 0 {
+			t.Fatalf("admin read: %d, %v, %v", len(hs), missing, err)
+		}
+		// More ids than one query takes.
+		var many []string
+		if err := db.Write(ctx, f.advA, func(tx *store.Tx) error {
+			for i := range 1001 {
+				h, err := tx.CreateHousehold(ctx, household(fmt.Sprint("M", i)))
+				if err != nil {
+					return err
+				}
+				many = append(many, h.ID)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if hs, missing, err = db.ReadHouseholds(ctx, f.advA, many); err != nil || len(missing) != 0 || len(hs) != 1001 || hs[1000].ID != many[1000] {
+			t.Fatalf("read 1001: %d, missing %v, %v", len(hs), missing, err)
+		}
+		if _, missing, _ = db.ReadHouseholds(ctx, f.advA, append(many, foreign)); !slices.Equal(missing, []int{1001}) {
+			t.Fatalf("read 1001 and a foreign one: missing %v", missing)
+		}
+		if err := db.FlushAudit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for id, want := range map[string]int{ids[0]: 2, ids[2]: 1, foreign: 1, many[700]: 1} {
+			reads := 0
+			for _, e := range must[[]store.AuditEntry](t)(db.AuditLog(ctx, "household", id)) {
+				if e.Action == "read" {
+					reads++
+				}
+			}
+			if reads != want {
+				t.Errorf("household %s: %d read audit rows, want %d", id, reads, want)
+			}
+		}
 	}},
 	{"households_crud", func(t *testing.T, db *store.DB) {
 		ctx := t.Context()
