@@ -84,6 +84,8 @@ func TestRoles(t *testing.T) {
 	hh := e.must(http.StatusCreated, req{method: "POST", path: "/v1/households", key: "advisor", body: example(t, "household.json")}).JSON(t)
 	plan := e.must(http.StatusCreated, req{method: "POST", path: "/v1/households/" + str(hh["id"]) + "/plans", key: "advisor"}).JSON(t)
 	fid, jid, hid, pid := str(flat["id"]), str(job["id"]), str(hh["id"]), str(plan["id"])
+	caseload := map[string]any{"household_ids": []string{hid}}
+	aid := str(e.must(http.StatusCreated, req{method: "POST", path: "/v1/allocations", key: "advisor", body: caseload}).JSON(t)["id"])
 	decision := map[string]any{"decision": "accepted", "reason": "ok"}
 	type call struct {
 		method, path string
@@ -105,6 +107,10 @@ func TestRoles(t *testing.T) {
 		{"POST", "/v1/households/" + hid + "/plans", nil, map[string]int{"advisor": 201, "advisor2": 404}},
 		{"GET", "/v1/plans/" + pid, nil, map[string]int{"advisor": 200, "advisor2": 404}},
 		{"PATCH", "/v1/plans/" + pid, decision, map[string]int{"advisor": 200, "advisor2": 404}},
+		// Another organisation's household is an invalid caseload (422, as
+		// an unknown id), its allocation 404.
+		{"POST", "/v1/allocations", caseload, map[string]int{"advisor": 201, "advisor2": 422}},
+		{"GET", "/v1/allocations/" + aid, nil, map[string]int{"advisor": 200, "advisor2": 404}},
 		{"GET", "/v1/territories/21231", nil, map[string]int{"landlord": 200, "landlord2": 200, "employer": 200, "employer2": 200, "advisor": 200, "advisor2": 200, "admin": 200}},
 		{"GET", "/v1/occupations?q=cuisine", nil, map[string]int{"landlord": 200, "landlord2": 200, "employer": 200, "employer2": 200, "advisor": 200, "advisor2": 200, "admin": 200}},
 	}
@@ -389,6 +395,7 @@ func TestPostgres(t *testing.T) {
 	for name, fn := range map[string]func(*testing.T){
 		"walkthrough": TestPlanWalkthrough, "idempotency": TestIdempotency, "housing": TestHousingLifecycle,
 		"bad input": TestBadInput, "households": TestHouseholds, "lists": TestListFiltersAndPagination,
+		"allocations": TestAllocations, "allocation bad input": TestAllocationBadInput,
 	} {
 		t.Run(name, fn)
 	}

@@ -38,6 +38,10 @@ func (s *Server) routes() {
 	v1.GET("/plans/:id", adv, s.getPlan)
 	v1.PATCH("/plans/:id", adv, s.patchPlan)
 
+	// Allocations of a caseload (allocations.go).
+	v1.POST("/allocations", adv, s.createAllocation)
+	v1.GET("/allocations/:id", adv, s.getAllocation)
+
 	v1.GET("/territories/:insee", s.territory)
 	v1.GET("/occupations", s.occupations)
 }

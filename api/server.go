@@ -66,6 +66,10 @@ type Config struct {
 	PlanTTL time.Duration
 	// PlanTimeout bounds one plan computation (default 30 s).
 	PlanTimeout time.Duration
+	// AllocateTimeout bounds one allocation of a caseload (POST
+	// /v1/allocations), waiting for a slot included (default 50 s, under
+	// the server's 60 s write timeout).
+	AllocateTimeout time.Duration
 	// Occupations are searched by GET /v1/occupations.
 	Occupations []Occupation
 	// Now is the clock (default time.Now); tests fix it.
@@ -94,6 +98,8 @@ type Server struct {
 	draining atomic.Bool
 	keys     keyCache
 	dbID     string // the database's instance id, part of plan cache keys
+
+	allocSlots chan struct{} // one token per running allocation
 }
 
 // DefaultRateLimit is the default number of requests per second per key.
@@ -123,13 +129,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.PlanTimeout <= 0 {
 		cfg.PlanTimeout = 30 * time.Second
 	}
+	if cfg.AllocateTimeout <= 0 {
+		cfg.AllocateTimeout = 50 * time.Second
+	}
 	if cfg.KeyTTL == 0 {
 		cfg.KeyTTL = KeyCacheTTL
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, db: cfg.DB, engines: cfg.Engines, cache: cfg.Cache, limiters: map[string]*rate.Limiter{}}
+	s := &Server{cfg: cfg, db: cfg.DB, engines: cfg.Engines, cache: cfg.Cache, limiters: map[string]*rate.Limiter{},
+		allocSlots: make(chan struct{}, maxConcurrentAllocations)}
 	// Plans cached in a Redis shared by several deployments must not mix
 	// databases: the key carries the database's identity.
 	uid, err := cfg.DB.InstanceID(context.Background())
