@@ -17,10 +17,15 @@ type Cache interface {
 }
 
 // MemoryCache is an in-process LRU Cache: the default when no Redis is
-// configured. Entries expire after their ttl.
+// configured. Entries expire after their ttl. It holds at most a number of
+// entries and, in all, at most MemoryCacheBytes of values: plans are tens
+// of kilobytes each, and every offer write makes the cached plans of the
+// previous data version useless, so a cache bounded by count alone would
+// grow the heap by hundreds of megabytes before it evicts anything.
 type MemoryCache struct {
 	mu    sync.Mutex
 	max   int
+	bytes int // sum of the values' lengths
 	ll    *list.List
 	items map[string]*list.Element
 	now   func() time.Time
@@ -32,7 +37,12 @@ type memEntry struct {
 	expires time.Time
 }
 
-// NewMemoryCache returns an LRU cache of at most n entries (n ≥ 1).
+// MemoryCacheBytes bounds the values a MemoryCache holds (64 MiB: some 1,500
+// plans of ten options).
+const MemoryCacheBytes = 64 << 20
+
+// NewMemoryCache returns an LRU cache of at most n entries (n ≥ 1) and
+// MemoryCacheBytes of values.
 func NewMemoryCache(n int) *MemoryCache {
 	return &MemoryCache{max: max(n, 1), ll: list.New(), items: map[string]*list.Element{}, now: time.Now}
 }
@@ -49,6 +59,7 @@ func (m *MemoryCache) Get(_ context.Context, key string) ([]byte, bool, error) {
 	if m.now().After(e.expires) {
 		m.ll.Remove(el)
 		delete(m.items, key)
+		m.bytes -= len(e.val)
 		return nil, false, nil
 	}
 	m.ll.MoveToFront(el)
@@ -63,15 +74,19 @@ func (m *MemoryCache) Set(_ context.Context, key string, val []byte, ttl time.Du
 	exp := m.now().Add(ttl)
 	if el, ok := m.items[key]; ok {
 		e := el.Value.(*memEntry)
+		m.bytes += len(val) - len(e.val)
 		e.val, e.expires = val, exp
 		m.ll.MoveToFront(el)
-		return nil
+	} else {
+		m.items[key] = m.ll.PushFront(&memEntry{key: key, val: val, expires: exp})
+		m.bytes += len(val)
 	}
-	m.items[key] = m.ll.PushFront(&memEntry{key: key, val: val, expires: exp})
-	for m.ll.Len() > m.max {
+	for m.ll.Len() > m.max || (m.bytes > MemoryCacheBytes && m.ll.Len() > 1) {
 		el := m.ll.Back()
 		m.ll.Remove(el)
-		delete(m.items, el.Value.(*memEntry).key)
+		e := el.Value.(*memEntry)
+		delete(m.items, e.key)
+		m.bytes -= len(e.val)
 	}
 	return nil
 }

@@ -189,3 +189,50 @@ func TestRedisStoppedMidway(t *testing.T) {
 		t.Fatalf("plans in Redis after the restart: %v, %v", keys, err)
 	}
 }
+
+// TestMemoryCache checks the LRU bounds: by count, by bytes (a large
+// value evicts the least recently used ones), and expiry.
+func TestMemoryCache(t *testing.T) {
+	ctx := t.Context()
+	m := api.NewMemoryCache(3)
+	for _, k := range []string{"a", "b", "c"} {
+		_ = m.Set(ctx, k, []byte(k), time.Hour)
+	}
+	_, _, _ = m.Get(ctx, "a") // a is now the most recent
+	_ = m.Set(ctx, "d", []byte("d"), time.Hour)
+	if _, ok, _ := m.Get(ctx, "b"); ok || m.Len() != 3 {
+		t.Fatalf("count bound: b still there or %d entries", m.Len())
+	}
+	if _, ok, _ := m.Get(ctx, "a"); !ok {
+		t.Fatal("a evicted although recently used")
+	}
+	half := make([]byte, api.MemoryCacheBytes/2)
+	big := api.NewMemoryCache(100)
+	_ = big.Set(ctx, "x", half, time.Hour)
+	_ = big.Set(ctx, "y", half, time.Hour)
+	_ = big.Set(ctx, "z", []byte("1"), time.Hour)
+	if _, ok, _ := big.Get(ctx, "x"); ok {
+		t.Error("byte bound: x kept beyond MemoryCacheBytes")
+	}
+	for _, k := range []string{"y", "z"} {
+		if _, ok, _ := big.Get(ctx, k); !ok {
+			t.Errorf("byte bound: %s evicted", k)
+		}
+	}
+	// Replacing a value accounts for the difference; a value larger than
+	// the bound stays alone.
+	_ = big.Set(ctx, "y", []byte("small"), time.Hour)
+	_ = big.Set(ctx, "w", half, time.Hour)
+	_ = big.Set(ctx, "v", make([]byte, api.MemoryCacheBytes/3), time.Hour)
+	if big.Len() != 4 {
+		t.Errorf("after replacing y: %d entries, want 4", big.Len())
+	}
+	_ = big.Set(ctx, "huge", make([]byte, api.MemoryCacheBytes+1), time.Hour)
+	if _, ok, _ := big.Get(ctx, "huge"); !ok || big.Len() != 1 {
+		t.Errorf("huge value: kept %v, %d entries", ok, big.Len())
+	}
+	_ = m.Set(ctx, "e", []byte("e"), -time.Second)
+	if _, ok, _ := m.Get(ctx, "e"); ok {
+		t.Error("expired entry returned")
+	}
+}
