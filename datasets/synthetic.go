@@ -139,6 +139,11 @@ type gen struct {
 	depShort   []float64 // mean shortage index of each department
 
 	dates [400]matcher.Date // RefDate + i days
+
+	// drawJob, when set, draws a job's occupation and commune (OnBasis);
+	// otherwise occupations follow occTable's Zipf weights and communes
+	// jobCum.
+	drawJob func(r *rand.Rand) (*occRow, int)
 }
 
 func newGen(seed uint64) *gen {
@@ -854,8 +859,13 @@ func (g *gen) buildJobs(n int) []matcher.JobOffer {
 	for i := range out {
 		j := &out[i]
 		j.ID, j.ExternalRef = ids.at(i), refs.at(i)
-		o := &occTable[pick(r, zipf)]
-		ci := pick(r, g.jobCum)
+		var o *occRow
+		var ci int
+		if g.drawJob != nil {
+			o, ci = g.drawJob(r)
+		} else {
+			o, ci = &occTable[pick(r, zipf)], pick(r, g.jobCum)
+		}
 		c := &g.communes[ci]
 		j.ROME, j.Title = o.code, o.title
 		j.Commune = c.Code

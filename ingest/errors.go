@@ -65,6 +65,10 @@ type Options struct {
 	// Name is the file name used in errors and reports; each reader has a
 	// default (its usual file name).
 	Name string
+	// KnownCommune, when set, tells whether a commune code is one the
+	// caller can place (e.g. in its atlas); ReadVacancies rejects the rows
+	// of other communes (code unknown_value, column commune).
+	KnownCommune func(code string) bool
 }
 
 // name returns o.Name or def.

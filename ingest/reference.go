@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 
 	"passerelle/geo"
 	"passerelle/matcher"
@@ -45,10 +46,23 @@ type Reference struct {
 	// Shortage is the labour-shortage index derived from BMO and DARES
 	// (see ReadReference).
 	Shortage *matcher.ShortageTable
+	// Hiring spreads the BMO hiring projects of each (basin, FAP 2021
+	// occupation) evenly over the ROME codes bridged to it, sorted by
+	// basin then ROME code: the job volumes of a market built on this
+	// reference.
+	Hiring []Hiring
 	// Missing lists the optional files that were absent.
 	Missing []string
 
 	depTension map[[2]string]Tension // (department, FAP 225) → tension
+}
+
+// Hiring is a number of hiring projects for one ROME occupation in one BMO
+// basin (fractional: a BMO figure is spread over several ROME codes).
+type Hiring struct {
+	Basin    string
+	ROME     string
+	Projects float64
 }
 
 // DepartmentTension returns the DARES 2019 tension of FAP 2009 family fap
@@ -593,8 +607,12 @@ func (ref *Reference) buildShortage(rep *Report) {
 	// BMO per (basin, FAP 2021): projects and difficult ones.
 	type sums struct{ met, xmet int }
 	bmo := make(map[[2]string]sums)
-	basins := make(map[string]string) // basin → a department (for DARES)
+	projects := make(map[[2]string]int) // hiring projects, difficult figure secret or not
+	basins := make(map[string]string)   // basin → a department (for DARES)
 	for _, c := range ref.BMO {
+		if !c.Projects.Secret {
+			projects[[2]string{c.Basin, c.Occupation}] += c.Projects.N
+		}
 		if c.Projects.Secret || c.Difficult.Secret {
 			continue
 		}
@@ -614,6 +632,8 @@ func (ref *Reference) buildShortage(rep *Report) {
 	}
 	depList := slices.Sorted(maps.Keys(deps))
 	cat01 := func(c int) float64 { return float64(c-1) / 4 }
+	romesOf := make(map[string][]string) // FAP 2021 → ROME codes bridged to it
+	defer func() { ref.Hiring = spreadHiring(projects, romesOf) }()
 	for _, o := range ref.Occupations {
 		faps := romeFAP[o.Code]
 		if len(faps) == 0 && o.Parent != "" {
@@ -631,6 +651,11 @@ func (ref *Reference) buildShortage(rep *Report) {
 			} else if cs := byFamily[f[:2]]; len(cs) > 0 {
 				fap21 = append(fap21, cs...)
 				rep.fallback("fap_bridge_by_family")
+			}
+		}
+		for _, f := range fap21 {
+			if !slices.Contains(romesOf[f], o.Code) {
+				romesOf[f] = append(romesOf[f], o.Code)
 			}
 		}
 		best := 0
@@ -671,4 +696,30 @@ func (ref *Reference) buildShortage(rep *Report) {
 			t.Set("b:"+b, o.Code, v)
 		}
 	}
+}
+
+// spreadHiring spreads the projects of each (basin, FAP 2021) cell evenly
+// over the ROME codes bridged to the FAP code.
+func spreadHiring(met map[[2]string]int, romesOf map[string][]string) []Hiring {
+	sum := make(map[[2]string]float64)
+	for k, n := range met {
+		rs := romesOf[k[1]]
+		if n <= 0 || len(rs) == 0 {
+			continue
+		}
+		for _, r := range rs {
+			sum[[2]string{k[0], r}] += float64(n) / float64(len(rs))
+		}
+	}
+	out := make([]Hiring, 0, len(sum))
+	for k, v := range sum {
+		out = append(out, Hiring{Basin: k[0], ROME: k[1], Projects: v})
+	}
+	slices.SortFunc(out, func(a, b Hiring) int {
+		if a.Basin != b.Basin {
+			return strings.Compare(a.Basin, b.Basin)
+		}
+		return strings.Compare(a.ROME, b.ROME)
+	})
+	return out
 }

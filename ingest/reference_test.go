@@ -125,3 +125,40 @@ func TestReferenceBadFolder(t *testing.T) {
 		}
 	})
 }
+
+// TestHiring checks the job volumes derived from BMO: every cell names a
+// ROME 4.0 code of the reference and a basin of the BMO file, and the
+// projects spread over ROME codes add up to at most the BMO total (cells
+// of FAP codes bridged to no ROME code are left out).
+func TestHiring(t *testing.T) {
+	ref, _ := mustReference(t)
+	if len(ref.Hiring) == 0 {
+		t.Fatal("no hiring cells")
+	}
+	rome := map[string]bool{}
+	for _, o := range ref.Occupations {
+		rome[o.Code] = true
+	}
+	basins := map[string]bool{}
+	bmoTotal := 0
+	for _, c := range ref.BMO {
+		basins[c.Basin] = true
+		if !c.Projects.Secret {
+			bmoTotal += c.Projects.N
+		}
+	}
+	total := 0.0
+	for i, h := range ref.Hiring {
+		if !rome[h.ROME] || !basins[h.Basin] || h.Projects <= 0 {
+			t.Fatalf("cell %d: %+v", i, h)
+		}
+		if i > 0 && (ref.Hiring[i-1].Basin > h.Basin || (ref.Hiring[i-1].Basin == h.Basin && ref.Hiring[i-1].ROME >= h.ROME)) {
+			t.Fatalf("cells %d and %d out of order", i-1, i)
+		}
+		total += h.Projects
+	}
+	if total > float64(bmoTotal)+1 || total < 0.5*float64(bmoTotal) {
+		t.Errorf("hiring projects %.0f, BMO total %d", total, bmoTotal)
+	}
+	t.Logf("%d cells, %.0f of %d projects", len(ref.Hiring), total, bmoTotal)
+}

@@ -165,6 +165,10 @@ func ReadVacancies(r io.Reader, opts Options) ([]matcher.HousingOffer, *Report, 
 				t.report(ve, colOf)
 			}
 		}
+		if t.ok() && opts.KnownCommune != nil && !opts.KnownCommune(o.Commune) {
+			t.fail(cCommune, CodeUnknownValue, o.Commune, "Commune inconnue du référentiel : importez le référentiel qui la contient.",
+				"Commune unknown to the reference data: import reference data that holds it.")
+		}
 		if t.ok() {
 			t.accept()
 			out = append(out, o)

@@ -104,6 +104,24 @@ func TestBadVacancies(t *testing.T) {
 	}
 }
 
+// TestVacancyUnknownCommune checks Options.KnownCommune: a well-formed
+// commune the caller cannot place is rejected on its line.
+func TestVacancyUnknownCommune(t *testing.T) {
+	body := vacancyHeader + "V1,social,71076,3,64,520,60,direct,2026-12-01,non,,,,,\n" + "V2,social,71999,3,64,520,60,direct,2026-12-01,non,,,,,\n"
+	known := func(code string) bool { return code == "71076" }
+	offers, rep, err := ingest.ReadVacancies(strings.NewReader(body), ingest.Options{KnownCommune: known})
+	if !errors.Is(err, ingest.ErrTooManyErrors) || offers != nil {
+		t.Fatalf("got %d offers, %v", len(offers), err)
+	}
+	if e := rep.Errors[0]; e.Line != 3 || e.Column != "commune" || e.Code != ingest.CodeUnknownValue || e.Value != "71999" {
+		t.Errorf("got %+v", e)
+	}
+	offers, _, err = ingest.ReadVacancies(strings.NewReader(body), ingest.Options{KnownCommune: known, MaxErrors: 1})
+	if err != nil || len(offers) != 1 || offers[0].ExternalRef != "V1" {
+		t.Errorf("lenient: %d offers, %v", len(offers), err)
+	}
+}
+
 const caseHeader = "case_ref,commune,protection_kind,protection_granted_on,cir_signed,income_monthly,role,age,sex,occupations,seeks_work\n"
 
 func TestBadCaseload(t *testing.T) {

@@ -150,10 +150,18 @@ func (r *request) reason(k int, c *candidate, h *hItem, jobs []choice) (string, 
 		return "Trajet domicile-travail : " + strings.Join(fr, ", ") + fmt.Sprintf(" (maximum souhaité %d min).", int(r.maxMin)),
 			"Commute: " + strings.Join(en, ", ") + fmt.Sprintf(" (maximum wished %d min).", int(r.maxMin))
 	case cAfford:
-		return fmt.Sprintf("Taux d'effort %.0f %% après APL estimée de %.0f € (loyer %.0f € + charges %.0f €, revenus %.0f €).",
-				c.effort*100, c.apl, h.o.RentMonthly, h.o.ChargesMonthly, c.income),
-			fmt.Sprintf("Effort rate %.0f %% after an estimated APL of %.0f € (rent %.0f € + charges %.0f €, income %.0f €).",
-				c.effort*100, c.apl, h.o.RentMonthly, h.o.ChargesMonthly, c.income)
+		fr := fmt.Sprintf("Taux d'effort %.0f %% après APL estimée de %.0f € (loyer %.0f € + charges %.0f €, revenus %.0f €).",
+			c.effort*100, c.apl, h.o.RentMonthly, h.o.ChargesMonthly, c.income)
+		en := fmt.Sprintf("Effort rate %.0f %% after an estimated APL of %.0f € (rent %.0f € + charges %.0f €, income %.0f €).",
+			c.effort*100, c.apl, h.o.RentMonthly, h.o.ChargesMonthly, c.income)
+		// The commune's market rent, when known, says whether the rent is
+		// a fair one.
+		if h.c.RentM2 > 0 && h.o.SurfaceM2 > 0 && !h.o.Shared {
+			comma := func(v float64) string { return strings.Replace(fmt.Sprintf("%.1f", v), ".", ",", 1) }
+			fr += fmt.Sprintf(" Soit %s € le m², loyer de marché à %s : %s € le m².", comma((h.o.RentMonthly+h.o.ChargesMonthly)/h.o.SurfaceM2), h.c.Name, comma(h.c.RentM2))
+			en += fmt.Sprintf(" That is %.1f € per m²; market rent in %s: %.1f € per m².", (h.o.RentMonthly+h.o.ChargesMonthly)/h.o.SurfaceM2, h.c.Name, h.c.RentM2)
+		}
+		return fr, en
 	case cStability:
 		fr := fmt.Sprintf("%s, %s", capitalize(kindFR[h.o.LandlordKind]), leaseFR[h.o.Lease])
 		en := fmt.Sprintf("%s, %s", capitalize(kindEN[h.o.LandlordKind]), leaseEN[h.o.Lease])

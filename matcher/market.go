@@ -53,6 +53,14 @@ func (t *ShortageTable) Set(place, occ string, v float64) {
 // Len returns the number of entries set.
 func (t *ShortageTable) Len() int { return len(t.values) }
 
+// Range calls fn for every entry set, in no particular order (to copy or
+// store the table).
+func (t *ShortageTable) Range(fn func(place, occ string, v float64)) {
+	for k, v := range t.values {
+		fn(k.place, k.occ, v)
+	}
+}
+
 // Lookup returns the shortage index of ROME code rome in commune c (c may be
 // nil) and the key level that answered: "basin", "department",
 // "department_domain", "national", "national_domain" or "default".

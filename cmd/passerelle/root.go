@@ -44,7 +44,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(planCmd(e), benchCmd(e), migrateCmd(e), keysCmd(e), serveCmd(e), allocateCmd(e), solveCmd(e))
+	root.AddCommand(planCmd(e), benchCmd(e), migrateCmd(e), keysCmd(e), serveCmd(e), allocateCmd(e), solveCmd(e), importCmd(e))
 	return root.ExecuteContext(ctx)
 }
 
