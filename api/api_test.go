@@ -101,6 +101,7 @@ func TestRoles(t *testing.T) {
 		{"GET", "/v1/jobs", nil, map[string]int{"employer": 200, "employer2": 200, "advisor": 200, "advisor2": 200, "admin": 200}},
 		{"PATCH", "/v1/jobs/" + jid, map[string]any{"positions": 3}, map[string]int{"employer": 200, "employer2": 404, "admin": 200}},
 		{"POST", "/v1/jobs", with(example(t, "job.json"), "external_ref", ""), map[string]int{"employer": 201, "employer2": 201, "admin": 201}},
+		{"POST", "/v1/jobs/import", ftSearch, map[string]int{"employer": 200, "employer2": 200, "admin": 200}},
 		{"GET", "/v1/households/" + hid, nil, map[string]int{"advisor": 200, "advisor2": 404}},
 		{"GET", "/v1/households", nil, map[string]int{"advisor": 200, "advisor2": 200}},
 		{"PATCH", "/v1/households/" + hid, map[string]any{"income_monthly": 600}, map[string]int{"advisor": 200, "advisor2": 404}},
@@ -395,7 +396,7 @@ func TestPostgres(t *testing.T) {
 	for name, fn := range map[string]func(*testing.T){
 		"walkthrough": TestPlanWalkthrough, "idempotency": TestIdempotency, "housing": TestHousingLifecycle,
 		"bad input": TestBadInput, "households": TestHouseholds, "lists": TestListFiltersAndPagination,
-		"allocations": TestAllocations, "allocation bad input": TestAllocationBadInput,
+		"allocations": TestAllocations, "allocation bad input": TestAllocationBadInput, "imports": TestImportRoutes,
 	} {
 		t.Run(name, fn)
 	}

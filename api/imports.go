@@ -1,9 +1,16 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
 
 	"passerelle/geo"
 	"passerelle/ingest"
@@ -51,10 +58,43 @@ type ImportOptions struct {
 // when the file is refused (a syntax error, a missing column, more
 // rejected rows than MaxErrors) or the database fails, nothing is. The
 // report is returned in every case; the error wraps ingest's sentinels for
-// a refused file (answer 422) or is the store's.
+// a refused file or is the store's.
 func ImportOffers(ctx context.Context, db *store.DB, actor store.Actor, kind string, r io.Reader, opts ImportOptions) (*ImportReport, error) {
+	out, hs, js, err := parseImport(ctx, kind, r, opts)
+	if err != nil {
+		return out, err
+	}
+	var up store.Upserted
+	err = db.Write(ctx, actor, func(tx *store.Tx) error {
+		up, err = upsertImport(ctx, tx, kind, hs, js)
+		return err
+	})
+	if err != nil {
+		return out, err
+	}
+	out.Stored = &up
+	return out, nil
+}
+
+func upsertImport(ctx context.Context, tx *store.Tx, kind string, hs []matcher.HousingOffer, js []matcher.JobOffer) (store.Upserted, error) {
+	h, j, err := tx.UpsertOffers(ctx, hs, js)
+	if kind == ImportJobs {
+		return j, err
+	}
+	return h, err
+}
+
+// refused reports whether an import error refuses the file as a whole
+// (the caller's fault: 422), rather than a failure of the server.
+func refused(err error) bool {
+	return errors.Is(err, ingest.ErrMalformed) || errors.Is(err, ingest.ErrMissingColumn) ||
+		errors.Is(err, ingest.ErrTooManyErrors) || errors.Is(err, ingest.ErrInvalidRow)
+}
+
+// parseImport reads and checks an offers file; see ImportOffers.
+func parseImport(ctx context.Context, kind string, r io.Reader, opts ImportOptions) (*ImportReport, []matcher.HousingOffer, []matcher.JobOffer, error) {
 	if opts.Atlas == nil {
-		return nil, fmt.Errorf("api: import %s: no atlas", kind)
+		return nil, nil, nil, fmt.Errorf("api: import %s: no atlas", kind)
 	}
 	in := ingest.Options{MaxErrors: opts.MaxErrors, Name: opts.Name}
 	out := &ImportReport{Kind: kind}
@@ -101,29 +141,118 @@ func ImportOffers(ctx context.Context, db *store.DB, actor store.Actor, kind str
 			opts.Progress(len(js))
 		}
 	default:
-		return nil, fmt.Errorf("api: import: unknown kind %q", kind)
+		return nil, nil, nil, fmt.Errorf("api: import: unknown kind %q", kind)
 	}
 	if out.Report == nil {
 		out.Report = &ingest.Report{File: opts.Name}
 	}
 	if err != nil {
-		return out, err
+		return out, nil, nil, err
 	}
 	if opts.MaxErrors >= 0 && out.RejectedRows() > opts.MaxErrors {
-		return out, fmt.Errorf("%w: %d rows rejected, at most %d allowed", ingest.ErrTooManyErrors, out.RejectedRows(), opts.MaxErrors)
+		return out, nil, nil, fmt.Errorf("%w: %d rows rejected, at most %d allowed", ingest.ErrTooManyErrors, out.RejectedRows(), opts.MaxErrors)
 	}
-	var up store.Upserted
-	err = db.Write(ctx, actor, func(tx *store.Tx) error {
-		h, j, err := tx.UpsertOffers(ctx, hs, js)
-		up = h
-		if kind == ImportJobs {
-			up = j
+	return out, hs, js, nil
+}
+
+// MaxImportBytes is the largest body of an import route (32 MiB: some
+// 40,000 France Travail offers or 200,000 vacancy lines).
+const MaxImportBytes = 32 << 20
+
+// importRoute answers POST /v1/housing/import (a vacancy CSV, text/csv) and
+// POST /v1/jobs/import (France Travail JSON): 200 with the ImportReport, or
+// 422 with the report in the problem when the file is refused as a whole
+// (nothing stored). ?max_errors=N tolerates N rejected rows (left out and
+// reported). Offers are upserted by external_ref for the caller's
+// organisation (admins: the offers' owner field).
+func (s *Server) importRoute(kind string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		maxErrors := 0
+		if v := c.Query("max_errors"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 1_000_000 {
+				fail(c, &matcher.ValidationError{Fields: []matcher.FieldError{fieldErr("max_errors", "out_of_range",
+					"max_errors doit être un entier entre 0 et 1 000 000.", "max_errors must be an integer between 0 and 1,000,000.")}})
+				return
+			}
+			maxErrors = n
 		}
-		return err
-	})
-	if err != nil {
-		return out, err
+		body, err := readImportBody(c, kind)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		ctx := c.Request.Context()
+		name := "vacancies.csv"
+		if kind == ImportJobs {
+			name = "offres.json"
+		}
+		rep, hs, js, err := parseImport(ctx, kind, bytes.NewReader(body), ImportOptions{
+			Name: name, MaxErrors: maxErrors, Atlas: s.engines.Loaded().Atlas(), ROME: s.romeCodes()})
+		if err != nil {
+			if !refused(err) {
+				fail(c, err)
+				return
+			}
+			_ = c.Error(err)
+			p := newProblem(http.StatusUnprocessableEntity, "import_refused",
+				"Fichier refusé : rien n'a été importé. Le rapport donne les lignes en cause.",
+				"File refused: nothing was imported. The report gives the lines at fault.").p
+			p.Report = rep.Report
+			p.RequestID = c.GetString(ctxRequestID)
+			writeProblem(c, p)
+			return
+		}
+		s.write(c, true, func(tx *store.Tx) (response, error) {
+			up, err := upsertImport(ctx, tx, kind, hs, js)
+			if err != nil {
+				return response{}, err
+			}
+			rep.Stored = &up
+			return response{status: http.StatusOK, body: rep}, nil
+		})
 	}
-	out.Stored = &up
-	return out, nil
+}
+
+// readImportBody reads an import body (at most MaxImportBytes; CSV for
+// housing, JSON for jobs) and keeps it on the context for the idempotency
+// layer.
+func readImportBody(c *gin.Context, kind string) ([]byte, error) {
+	ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if kind == ImportHousing && ct != "text/csv" && ct != "text/plain" {
+		return nil, newProblem(http.StatusUnsupportedMediaType, "unsupported_media_type",
+			"Le corps doit être un fichier CSV (Content-Type: text/csv).", "The body must be a CSV file (Content-Type: text/csv).")
+	}
+	if kind == ImportJobs {
+		if err := checkJSONType(c.GetHeader("Content-Type")); err != nil {
+			return nil, err
+		}
+	}
+	r := http.MaxBytesReader(c.Writer, c.Request.Body, MaxImportBytes)
+	b, err := io.ReadAll(r)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, newProblem(http.StatusRequestEntityTooLarge, "body_too_large",
+			"Le fichier dépasse 32 Mio : découpez-le.", "The file is larger than 32 MiB: split it.")
+	}
+	if err != nil {
+		return nil, newProblem(http.StatusBadRequest, "body_unreadable", "Corps de requête illisible.", "The request body could not be read.")
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, newProblem(http.StatusBadRequest, "body_missing", "Le fichier est vide.", "The file is empty.")
+	}
+	c.Set(ctxBody, b)
+	return b, nil
+}
+
+// romeCodes returns the ROME codes of the occupation search, or nil.
+func (s *Server) romeCodes() map[string]bool {
+	if len(s.cfg.Occupations) == 0 {
+		return nil
+	}
+	m := make(map[string]bool, len(s.cfg.Occupations))
+	for _, o := range s.cfg.Occupations {
+		m[o.Code] = true
+	}
+	return m
 }

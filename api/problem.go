@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"passerelle/geo"
+	"passerelle/ingest"
 	"passerelle/matcher"
 	"passerelle/store"
 )
@@ -26,6 +27,8 @@ type Problem struct {
 	Errors   []matcher.FieldError `json:"errors,omitempty"`
 	// RequestID is the X-Request-ID of the request, to quote to support.
 	RequestID string `json:"request_id,omitempty"`
+	// Report is the import report of a refused file (import routes).
+	Report *ingest.Report `json:"report,omitempty"`
 }
 
 // problemError is an error that already knows its problem document.

@@ -26,6 +26,8 @@ func (s *Server) routes() {
 	v1 := r.Group("/v1", s.authenticate, s.rateLimit)
 	s.housingRoutes().register(s, v1, store.RoleLandlord)
 	s.jobRoutes().register(s, v1, store.RoleEmployer)
+	v1.POST("/housing/import", only(store.RoleLandlord, store.RoleAdmin), s.importRoute(ImportHousing))
+	v1.POST("/jobs/import", only(store.RoleEmployer, store.RoleAdmin), s.importRoute(ImportJobs))
 
 	adv := only(store.RoleAdvisor)
 	v1.POST("/households", adv, s.createHousehold)

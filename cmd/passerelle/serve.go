@@ -57,13 +57,25 @@ func serveCmd(e *env) *cobra.Command {
 			} else if err := db.CheckMigrations(ctx); err != nil {
 				return fmt.Errorf("%w (run `passerelle migrate` first, or serve --migrate)", err)
 			}
-			sc, err := datasets.ParseScale(market)
-			if err != nil {
-				return usageErr(fmt.Errorf("--market: %w", err))
-			}
-			base, err := datasets.Synthetic(marketSeed, sc)
-			if err != nil {
-				return err
+			var base *matcher.Market
+			var occs []api.Occupation
+			if market == "real" {
+				snap, err := loadSnapshot(ctx, db)
+				if err != nil {
+					return err
+				}
+				if base, err = snap.market(); err != nil {
+					return fmt.Errorf("building the real market: %w", err)
+				}
+				occs = snap.Occupations
+			} else {
+				sc, err := datasets.ParseScale(market)
+				if err != nil {
+					return usageErr(fmt.Errorf("--market: %w (or real, after `passerelle import reference DIR`)", err))
+				}
+				if base, err = datasets.Synthetic(marketSeed, sc); err != nil {
+					return err
+				}
 			}
 			if demo {
 				n, err := loadDemo(ctx, db, base)
@@ -78,10 +90,10 @@ func serveCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			occ := datasets.Occupations()
-			occs := make([]api.Occupation, len(occ))
-			for i, o := range occ {
-				occs[i] = api.Occupation{Code: o.Code, Title: o.Title}
+			if occs == nil {
+				for _, o := range datasets.Occupations() {
+					occs = append(occs, api.Occupation{Code: o.Code, Title: o.Title})
+				}
 			}
 			cfg := api.Config{DB: db, Engines: engines, Log: log, RateLimit: rateLimit, Occupations: occs}
 			if url := e.getenv("REDIS_URL"); url != "" {
@@ -156,7 +168,7 @@ func serveCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&addr, "addr", envOr(e.getenv, "PASSERELLE_ADDR", "127.0.0.1:8080"), "listen address (PASSERELLE_ADDR)")
 	cmd.Flags().StringVar(&dbFlag, "db", "", "SQLite file or postgres:// URL (default: DATABASE_URL, PASSERELLE_DB, ./passerelle.db)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "load the built-in demo market into an empty database and print demo keys")
-	cmd.Flags().StringVar(&market, "market", "demo", "built-in synthetic market: its places, and the offers --demo loads (demo, national, or a size such as 100k)")
+	cmd.Flags().StringVar(&market, "market", "demo", "market: its places, and the offers --demo loads (demo, national, a size such as 100k, or real: generated on the reference of `import reference`)")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file until shutdown")
 	cmd.Flags().BoolVar(&migrate, "migrate", false, "apply pending migrations on PostgreSQL at start")
 	cmd.Flags().Float64Var(&rateLimit, "rate-limit", api.DefaultRateLimit, "requests per second allowed per API key (negative: no limit)")
