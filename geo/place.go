@@ -87,6 +87,9 @@ type Commune struct {
 	Zone           Zone      `json:"zone"`                      // ABC zone
 	RentM2         float64   `json:"rent_m2"`                   // typical private rent, euros per m² per month, charges included
 	SocialShare    float64   `json:"social_share"`              // social dwellings per 100 main residences
+	SocialHomes    int       `json:"social_homes,omitempty"`    // social dwellings (RPLS), 0 when unknown
+	SocialVacancy  float64   `json:"social_vacancy,omitempty"`  // vacancy rate of the social stock, percent, 0 when unknown
+	SocialTurnover float64   `json:"social_turnover,omitempty"` // yearly turnover (mobility) rate of the social stock, percent, 0 when unknown
 	Unemployment   float64   `json:"unemployment"`              // unemployment rate of the 15–64 labour force, in [0, 1]
 	AGIROperator   bool      `json:"agir_operator"`             // an AGIR operator serves the commune
 	FrenchCourses  bool      `json:"french_courses"`            // OFII French courses within reach

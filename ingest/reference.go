@@ -432,16 +432,22 @@ func (ref *Reference) fillCommunes(rep *Report, zeMembers, basinMembers map[stri
 
 	// Social housing.
 	if ref.SocialHousing != nil {
-		share := make(map[string]float64, len(ref.SocialHousing))
-		for _, s := range ref.SocialHousing {
-			share[s.Commune] = s.PerHundredRP
+		rows := make(map[string]*SocialHousing, len(ref.SocialHousing))
+		for i := range ref.SocialHousing {
+			rows[ref.SocialHousing[i].Commune] = &ref.SocialHousing[i]
+		}
+		set := func(c *Commune, s *SocialHousing) {
+			c.SocialShare, c.SocialHomes, c.SocialVacancy, c.SocialTurnover = s.PerHundredRP, s.Dwellings, s.VacancyPct, s.TurnoverPct
 		}
 		for i := range cs {
 			c := &cs[i]
-			if v, ok := share[c.Code]; ok {
-				c.SocialShare = v
+			if s, ok := rows[c.Code]; ok {
+				set(c, s)
 			} else if p, ok := parentOf(i); ok {
-				c.SocialShare = share[cs[p].Code]
+				if s, ok := rows[cs[p].Code]; ok {
+					set(c, s)
+					c.SocialHomes = 0 // the stock is the parent commune's
+				}
 			} else {
 				rep.fallback("social_housing_none")
 			}

@@ -162,3 +162,17 @@ func TestHiring(t *testing.T) {
 	}
 	t.Logf("%d cells, %.0f of %d projects", len(ref.Hiring), total, bmoTotal)
 }
+
+// TestSocialHousingFigures spot-checks the RPLS figures attached to a
+// commune, as read in the file: Dijon, 15,627 social homes, 17.77 per 100
+// main residences, vacancy 2.6068 %, turnover 9.7069 %.
+func TestSocialHousingFigures(t *testing.T) {
+	ref, _ := mustReference(t)
+	c, ok := ref.Atlas.Commune("21231")
+	if !ok {
+		t.Fatal("Dijon missing")
+	}
+	if c.SocialHomes != 15627 || c.SocialShare != 17.77 || c.SocialVacancy != 2.6068 || c.SocialTurnover != 9.7069 {
+		t.Errorf("Dijon: homes %d, share %v, vacancy %v, turnover %v", c.SocialHomes, c.SocialShare, c.SocialVacancy, c.SocialTurnover)
+	}
+}

@@ -190,6 +190,12 @@ func (r *request) reason(k int, c *candidate, h *hItem, jobs []choice) (string, 
 			fr += ", cours de français"
 			en += ", French courses"
 		}
+		// For a social home, the RPLS figures say how often such homes
+		// free up here.
+		if h.o.LandlordKind == Social && h.c.SocialShare > 0 && h.c.SocialTurnover > 0 {
+			fr += fmt.Sprintf(", %.0f logements sociaux pour 100 résidences principales, rotation %.0f %% par an", h.c.SocialShare, h.c.SocialTurnover)
+			en += fmt.Sprintf(", %.0f social homes per 100 main residences, turnover %.0f %% a year", h.c.SocialShare, h.c.SocialTurnover)
+		}
 		return fr + ".", en + "."
 	case cTiming:
 		if len(jobs) == 0 {
