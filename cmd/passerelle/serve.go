@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -27,6 +28,7 @@ func serveCmd(e *env) *cobra.Command {
 	var addr, dbFlag, market string
 	var demo, migrate bool
 	var cpuProfile string
+	var proxies []string
 	var rateLimit float64
 	cmd := &cobra.Command{
 		Use:   "serve [--addr 127.0.0.1:8080] [--db FILE|URL] [--demo]",
@@ -95,7 +97,7 @@ func serveCmd(e *env) *cobra.Command {
 					occs = append(occs, api.Occupation{Code: o.Code, Title: o.Title})
 				}
 			}
-			cfg := api.Config{DB: db, Engines: engines, Log: log, RateLimit: rateLimit, Occupations: occs}
+			cfg := api.Config{DB: db, Engines: engines, Log: log, RateLimit: rateLimit, Occupations: occs, TrustedProxies: proxies}
 			if url := e.getenv("REDIS_URL"); url != "" {
 				rc, err := rediscache.New(url)
 				if err != nil {
@@ -169,6 +171,8 @@ func serveCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&dbFlag, "db", "", "SQLite file or postgres:// URL (default: DATABASE_URL, PASSERELLE_DB, ./passerelle.db)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "load the built-in demo market into an empty database and print demo keys")
 	cmd.Flags().StringVar(&market, "market", "demo", "market: its places, and the offers --demo loads (demo, national, a size such as 100k, or real: generated on the reference of `import reference`)")
+	cmd.Flags().StringSliceVar(&proxies, "trusted-proxies", splitList(e.getenv("PASSERELLE_TRUSTED_PROXIES")),
+		"addresses or CIDRs of the load balancers whose X-Forwarded-For is believed (PASSERELLE_TRUSTED_PROXIES, comma-separated; default none)")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file until shutdown")
 	cmd.Flags().BoolVar(&migrate, "migrate", false, "apply pending migrations on PostgreSQL at start")
 	cmd.Flags().Float64Var(&rateLimit, "rate-limit", api.DefaultRateLimit, "requests per second allowed per API key (negative: no limit)")
@@ -237,4 +241,15 @@ func printDemoKeys(ctx context.Context, e *env, db *store.DB) error {
 		fmt.Fprintf(e.stdout, "export %s=%s\n", k.name, secret)
 	}
 	return nil
+}
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
