@@ -145,16 +145,8 @@ func (s *Server) createAllocation(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	// A replayed request must not solve again.
-	if key, hash, err := idempotency(c); err != nil {
-		fail(c, err)
+	if s.replayed(c) {
 		return
-	} else if key != "" {
-		if done, err := s.replay(c, key, hash); done || err != nil {
-			if err != nil {
-				fail(c, err)
-			}
-			return
-		}
 	}
 	hs, missing, err := s.db.ReadHouseholds(ctx, actor(c), req.HouseholdIDs)
 	if err != nil {

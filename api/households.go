@@ -176,16 +176,8 @@ func (s *Server) createPlan(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	// A replayed request must not compute a new plan.
-	if key, hash, err := idempotency(c); err != nil {
-		fail(c, err)
+	if s.replayed(c) {
 		return
-	} else if key != "" {
-		if done, err := s.replay(c, key, hash); done || err != nil {
-			if err != nil {
-				fail(c, err)
-			}
-			return
-		}
 	}
 	id := c.Param("id")
 	doc, version, err := s.db.ReadHouseholdDoc(ctx, actor(c), id)

@@ -182,6 +182,9 @@ func (s *Server) importRoute(kind string) gin.HandlerFunc {
 			fail(c, err)
 			return
 		}
+		if s.replayed(c) { // a retry is not read again
+			return
+		}
 		ctx := c.Request.Context()
 		name := "vacancies.csv"
 		if kind == ImportJobs {

@@ -94,6 +94,27 @@ func (s *Server) replay(c *gin.Context, key, hash string) (bool, error) {
 	return true, nil
 }
 
+// replayed answers a retried request (same Idempotency-Key and body) with
+// its saved response, or a bad key with its problem, and reports whether
+// it answered. Handlers that do expensive work before writing (a plan, an
+// allocation) call it first, so that a retry never redoes that work.
+func (s *Server) replayed(c *gin.Context) bool {
+	key, hash, err := idempotency(c)
+	if err != nil {
+		fail(c, err)
+		return true
+	}
+	if key == "" {
+		return false
+	}
+	done, err := s.replay(c, key, hash)
+	if err != nil {
+		fail(c, err)
+		return true
+	}
+	return done
+}
+
 // write runs fn in one store transaction and answers its response. With an
 // Idempotency-Key, the response is saved in the same transaction (it lands
 // if and only if the write does) and a retry gets it back unchanged; a
