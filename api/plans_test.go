@@ -1,8 +1,12 @@
 package api_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -252,5 +256,50 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("log output lacks %s:\n%s", want, out)
 		}
+	}
+}
+
+// TestPlanPreviewGzip checks the compressed preview: the same plan as the
+// plain answer once decompressed, its household's id inside, a hit the
+// second time, and q=0 honoured.
+func TestPlanPreviewGzip(t *testing.T) {
+	e := newEnv(t)
+	e.must(http.StatusCreated, req{method: "POST", path: "/v1/housing", key: "landlord", body: example(t, "flat.json")})
+	hid := str(e.must(http.StatusCreated, req{method: "POST", path: "/v1/households", key: "advisor", body: example(t, "household.json")}).JSON(t)["id"])
+	path := "/v1/households/" + hid + "/plan"
+	plain := e.must(http.StatusOK, req{method: "GET", path: path, key: "advisor"})
+	get := func(enc string) *httptest.ResponseRecorder {
+		hr := httptest.NewRequest("GET", path, nil)
+		hr.Header.Set("Authorization", "Bearer "+e.keys["advisor"])
+		hr.Header.Set("Accept-Encoding", enc)
+		w := httptest.NewRecorder()
+		e.h.ServeHTTP(w, hr)
+		if w.Code != http.StatusOK {
+			t.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+		return w
+	}
+	for i, want := range []string{"HIT", "HIT"} { // the JSON is cached already; then the compressed plan too
+		w := get("br, gzip;q=0.8")
+		if w.Header().Get("Content-Encoding") != "gzip" || w.Header().Get("Vary") != "Accept-Encoding" || w.Header().Get("X-Cache") != want {
+			t.Fatalf("request %d: headers %v", i, w.Header())
+		}
+		zr, err := gzip.NewReader(w.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(b, plain.Body) {
+			t.Fatalf("request %d: decompressed plan differs from the plain one", i)
+		}
+		if w.Body.Len() >= len(plain.Body)/3 {
+			t.Errorf("compressed %d bytes, plain %d", w.Body.Len(), len(plain.Body))
+		}
+	}
+	if w := get("gzip;q=0, identity"); w.Header().Get("Content-Encoding") != "" || !bytes.Equal(w.Body.Bytes(), plain.Body) {
+		t.Errorf("q=0: Content-Encoding %q", w.Header().Get("Content-Encoding"))
 	}
 }
