@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 	"time"
 
@@ -114,13 +113,7 @@ func allocateCmd(e *env) *cobra.Command {
 // validates each one. Every problem is written to stderr and the error has
 // exit status 2.
 func readHouseholds(file string, e *env) ([]matcher.Household, error) {
-	var data []byte
-	var err error
-	if file == "-" {
-		data, err = io.ReadAll(e.stdin)
-	} else {
-		data, err = os.ReadFile(file)
-	}
+	data, err := e.readInput(file)
 	if err != nil {
 		return nil, usageErr(fmt.Errorf("reading the households: %w", err))
 	}

@@ -72,13 +72,7 @@ func planCmd(e *env) *cobra.Command {
 // readHousehold reads and strictly decodes a household file. Every problem
 // is written to stderr and the error has exit status 2.
 func readHousehold(file string, e *env) (*matcher.Household, error) {
-	var data []byte
-	var err error
-	if file == "-" {
-		data, err = io.ReadAll(e.stdin)
-	} else {
-		data, err = os.ReadFile(file)
-	}
+	data, err := e.readInput(file)
 	if err != nil {
 		return nil, usageErr(fmt.Errorf("reading the household: %w", err))
 	}
@@ -138,4 +132,12 @@ func reportInvalid(err error, file string, e *env) error {
 	}
 	fmt.Fprint(e.stderr, b.String())
 	return &exitError{code: 2, err: err, printed: true}
+}
+
+// readInput returns the content of file, or of standard input for "-".
+func (e *env) readInput(file string) ([]byte, error) {
+	if file == "-" {
+		return io.ReadAll(e.stdin)
+	}
+	return os.ReadFile(file)
 }
