@@ -296,10 +296,10 @@ func (s *Server) planJSON(c *gin.Context, id string, doc []byte, version int64, 
 	v, err, _ := s.flight.Do(key, func() (any, error) {
 		// Another caller may have stored the plan between our read and
 		// this flight: look once more, so that a plan is computed once.
-		if status == "MISS" {
-			if b, ok, err := s.cache.Get(ctx, key); err == nil && ok && bytes.HasPrefix(b, planPrefix) {
-				return b, nil
-			}
+		// Also after a failed read (BYPASS): a slow Redis may have timed
+		// out under load while the in-process tier now holds the plan.
+		if b, ok, err := s.cache.Get(ctx, key); err == nil && ok && bytes.HasPrefix(b, planPrefix) {
+			return b, nil
 		}
 		h, err := store.DecodeHousehold(id, doc)
 		if err != nil {
