@@ -46,9 +46,10 @@ type AllocateOptions struct {
 	// profiles share their best options nationally, so a short list makes
 	// scarcity that the market does not have.
 	Deepen int
-	// MaxSolves caps the assignment solves of the whole run (subgradient
-	// iterations, repairs, nodes). Default: 4,000,000 / options, between
-	// 20 and 400, so that large caseloads stop early with a reported gap.
+	// MaxSolves caps the assignment solves of each solve round (subgradient
+	// iterations, repairs, nodes; every deepening round gets the budget
+	// again). Default: 4,000,000 / options, between 20 and 400, so that
+	// large caseloads stop early with a reported gap.
 	MaxSolves int
 	// Workers is the number of goroutines building the options (default
 	// GOMAXPROCS). Results do not depend on it.
