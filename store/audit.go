@@ -205,8 +205,8 @@ func (db *DB) insertAudit(rows []auditRow) error {
 	})
 }
 
-// ReadHousehold returns live household id like GetHousehold, without a
-// write transaction: it reads, then queues its "read" audit row for the
+// ReadHousehold returns live household id, without a write transaction:
+// it reads, then queues its "read" audit row for the
 // next group commit (see AuditFlushDelay). It returns ErrNotFound for an
 // unknown, deleted or foreign household.
 func (db *DB) ReadHousehold(ctx context.Context, actor Actor, id string) (matcher.Household, error) {

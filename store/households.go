@@ -114,13 +114,6 @@ func (db *DB) DeleteHousehold(ctx context.Context, actor Actor, id string) error
 	return db.Write(ctx, actor, func(tx *Tx) error { return tx.DeleteHousehold(ctx, id) })
 }
 
-// GetHousehold runs Tx.Household in its own transaction: every read of a
-// household leaves an audit row (DESIGN §8), so it is a write.
-func (db *DB) GetHousehold(ctx context.Context, actor Actor, id string) (out matcher.Household, err error) {
-	err = db.Write(ctx, actor, func(tx *Tx) error { out, err = tx.Household(ctx, id); return err })
-	return out, err
-}
-
 // ListHouseholds returns one page of the live households of the actor's
 // organisation (admin: all), ordered by id, with one "list" audit row.
 // cursor is "" or a Page.Next; limit as OfferFilter.Limit.

@@ -449,9 +449,12 @@ var suite = []struct {
 			t.Fatal(err)
 		}
 		hh := must[matcher.Household](t)(db.CreateHousehold(ctx, f.advA, household("C1")))
-		must[matcher.Household](t)(db.GetHousehold(ctx, f.advA, hh.ID))
-		_, err := db.GetHousehold(ctx, f.advB, hh.ID)
+		must[matcher.Household](t)(db.ReadHousehold(ctx, f.advA, hh.ID))
+		_, err := db.ReadHousehold(ctx, f.advB, hh.ID)
 		wantErr(t, err, store.ErrNotFound)
+		if err := db.FlushAudit(ctx); err != nil {
+			t.Fatal(err)
+		}
 		check := func(kind, id string, actor store.Actor, actions ...string) {
 			t.Helper()
 			rows := must[[]store.AuditEntry](t)(db.AuditLog(ctx, kind, id))
@@ -784,7 +787,7 @@ var suite = []struct {
 		must[matcher.Household](t)(db.CreateHousehold(ctx, f.advB, household("C1")))
 		hh.IncomeMonthly = 700
 		must[matcher.Household](t)(db.UpdateHousehold(ctx, f.advA, hh))
-		got := must[matcher.Household](t)(db.GetHousehold(ctx, f.advA, hh.ID))
+		got := must[matcher.Household](t)(db.ReadHousehold(ctx, f.advA, hh.ID))
 		if got.IncomeMonthly != 700 || got.ID != hh.ID || len(got.Members) != 1 {
 			t.Fatalf("get: got %+v", got)
 		}
@@ -796,7 +799,7 @@ var suite = []struct {
 		if err := db.DeleteHousehold(ctx, f.advA, hh.ID); err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.GetHousehold(ctx, f.advA, hh.ID)
+		_, err = db.ReadHousehold(ctx, f.advA, hh.ID)
 		wantErr(t, err, store.ErrNotFound)
 		if got := count(t, db, "households"); got != 2 {
 			t.Fatalf("rows after delete: got %d, want 2 (kept)", got)
