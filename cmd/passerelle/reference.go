@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"encoding/gob"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"passerelle/api"
 	"passerelle/datasets"
@@ -73,19 +75,7 @@ func snapshotOf(ref *ingest.Reference, jobs []matcher.JobOffer) *refSnapshot {
 			s.Shortage = append(s.Shortage, shortageEntry{place, occ, v})
 		})
 		slices.SortFunc(s.Shortage, func(a, b shortageEntry) int {
-			if a.Place != b.Place {
-				if a.Place < b.Place {
-					return -1
-				}
-				return 1
-			}
-			if a.Occ < b.Occ {
-				return -1
-			}
-			if a.Occ > b.Occ {
-				return 1
-			}
-			return 0
+			return cmp.Or(strings.Compare(a.Place, b.Place), strings.Compare(a.Occ, b.Occ))
 		})
 	}
 	for _, h := range ref.Hiring {
