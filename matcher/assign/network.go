@@ -195,7 +195,7 @@ func SolveNetwork(ctx context.Context, n *Network) (cost int64, flow []int64, er
 	seen := make([]bool, V)
 	done := make([]bool, V)
 	predArc := make([]int32, V)
-	var h iheap
+	var h heap[int64]
 	var sent int64
 	for iter := 0; sent < need; iter++ {
 		if iter%64 == 0 {
@@ -259,58 +259,6 @@ func SolveNetwork(ctx context.Context, n *Network) (cost int64, flow []int64, er
 		cost += flow[k] * a.Cost
 	}
 	return cost, flow, nil
-}
-
-// iheap is a binary min-heap of (int64 distance, node), ties by node index.
-type iheap struct {
-	d []int64
-	v []int32
-}
-
-func (h *iheap) reset() { h.d, h.v = h.d[:0], h.v[:0] }
-
-func (h *iheap) less(a, b int) bool {
-	return h.d[a] < h.d[b] || (h.d[a] == h.d[b] && h.v[a] < h.v[b])
-}
-
-func (h *iheap) push(d int64, v int32) {
-	h.d = append(h.d, d)
-	h.v = append(h.v, v)
-	i := len(h.d) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !h.less(i, p) {
-			break
-		}
-		h.d[i], h.d[p] = h.d[p], h.d[i]
-		h.v[i], h.v[p] = h.v[p], h.v[i]
-		i = p
-	}
-}
-
-func (h *iheap) pop() (int64, int32) {
-	d, v := h.d[0], h.v[0]
-	n := len(h.d) - 1
-	h.d[0], h.v[0] = h.d[n], h.v[n]
-	h.d, h.v = h.d[:n], h.v[:n]
-	i := 0
-	for {
-		l := 2*i + 1
-		if l >= n {
-			break
-		}
-		c := l
-		if r := l + 1; r < n && h.less(r, l) {
-			c = r
-		}
-		if !h.less(c, i) {
-			break
-		}
-		h.d[i], h.d[c] = h.d[c], h.d[i]
-		h.v[i], h.v[c] = h.v[c], h.v[i]
-		i = c
-	}
-	return d, v
 }
 
 // arcRoles maps the arcs of a network with the assignment layout to the

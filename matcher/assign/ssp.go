@@ -64,7 +64,7 @@ type sspSolver struct {
 	pred    []int32 // predecessor node
 	predPos []int32 // for right nodes: CSR position of the edge used
 	settled []int32
-	h       heap
+	h       heap[float64]
 }
 
 func newSSPSolver(p *Problem) *sspSolver {
@@ -319,19 +319,20 @@ func (s *sspSolver) solution() *Solution {
 	return sol
 }
 
-// heap is a binary min-heap of (distance, node), ties broken by node index.
-type heap struct {
-	d []float64
+// heap is a binary min-heap of (distance, node), ties broken by node index:
+// float64 distances in the SSP baseline, int64 in the network solver.
+type heap[D int64 | float64] struct {
+	d []D
 	v []int32
 }
 
-func (h *heap) reset() { h.d, h.v = h.d[:0], h.v[:0] }
+func (h *heap[D]) reset() { h.d, h.v = h.d[:0], h.v[:0] }
 
-func (h *heap) less(a, b int) bool {
+func (h *heap[D]) less(a, b int) bool {
 	return h.d[a] < h.d[b] || (h.d[a] == h.d[b] && h.v[a] < h.v[b])
 }
 
-func (h *heap) push(d float64, v int32) {
+func (h *heap[D]) push(d D, v int32) {
 	h.d = append(h.d, d)
 	h.v = append(h.v, v)
 	i := len(h.d) - 1
@@ -346,7 +347,7 @@ func (h *heap) push(d float64, v int32) {
 	}
 }
 
-func (h *heap) pop() (float64, int32) {
+func (h *heap[D]) pop() (D, int32) {
 	d, v := h.d[0], h.v[0]
 	n := len(h.d) - 1
 	h.d[0], h.v[0] = h.d[n], h.v[n]
