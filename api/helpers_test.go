@@ -3,14 +3,11 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
@@ -24,6 +21,7 @@ import (
 	"passerelle/datasets"
 	"passerelle/matcher"
 	"passerelle/store"
+	"passerelle/store/storetest"
 )
 
 // env is one API under test: a real router over a real store (SQLite in a
@@ -295,39 +293,5 @@ func str(v any) string {
 	return s
 }
 
-// openPostgres opens DATABASE_URL in a schema of its own, dropped at
-// cleanup. It skips without DATABASE_URL, and fails when CI is set.
-func openPostgres(t testing.TB) *store.DB {
-	t.Helper()
-	url := os.Getenv("DATABASE_URL")
-	if url == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("DATABASE_URL required in CI")
-		}
-		t.Skip("DATABASE_URL not set")
-	}
-	admin, err := store.Open(context.Background(), url)
-	if err != nil {
-		t.Fatalf("open postgres: %v", err)
-	}
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	schema := "api_" + hex.EncodeToString(b)
-	if _, err := admin.SQL().ExecContext(context.Background(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	db, err := store.Open(context.Background(), url+sep+"search_path="+schema)
-	if err != nil {
-		t.Fatalf("open postgres schema %s: %v", schema, err)
-	}
-	t.Cleanup(func() {
-		_ = db.Close()
-		_, _ = admin.SQL().ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		_ = admin.Close()
-	})
-	return db
-}
+// openPostgres opens a fresh PostgreSQL schema (storetest.Postgres).
+func openPostgres(t testing.TB) *store.DB { return storetest.Postgres(t, "api_") }

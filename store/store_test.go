@@ -2,13 +2,11 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,6 +15,7 @@ import (
 
 	"passerelle/matcher"
 	"passerelle/store"
+	"passerelle/store/storetest"
 )
 
 // openFunc opens a fresh, unmigrated, isolated database.
@@ -38,43 +37,8 @@ func openSQLite(t *testing.T) *store.DB {
 	return db
 }
 
-// openPostgres opens DATABASE_URL in a schema of its own, dropped at
-// cleanup, so that parallel runs never collide.
-func openPostgres(t *testing.T) *store.DB {
-	t.Helper()
-	url := os.Getenv("DATABASE_URL")
-	if url == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("DATABASE_URL required in CI")
-		}
-		t.Skip("DATABASE_URL not set")
-	}
-	admin, err := store.Open(t.Context(), url)
-	if err != nil {
-		t.Fatalf("open postgres: %v", err)
-	}
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	if _, err := admin.SQL().ExecContext(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		// t.Context() is canceled inside Cleanup.
-		_, _ = admin.SQL().ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		_ = admin.Close()
-	})
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	db, err := store.Open(t.Context(), url+sep+"search_path="+schema)
-	if err != nil {
-		t.Fatalf("open postgres schema %s: %v", schema, err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
-}
+// openPostgres opens a fresh PostgreSQL schema (storetest.Postgres).
+func openPostgres(t *testing.T) *store.DB { return storetest.Postgres(t, "t_") }
 
 func mustMigrate(t *testing.T, db *store.DB) {
 	t.Helper()

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +21,7 @@ import (
 
 	"passerelle/matcher"
 	"passerelle/store"
+	"passerelle/store/storetest"
 )
 
 // Tests in this file run the real binary as separate processes: they kill
@@ -112,32 +111,7 @@ func dbFor(t *testing.T, backend string) string {
 	if backend == "sqlite" {
 		return filepath.Join(t.TempDir(), "p.db")
 	}
-	url := os.Getenv("DATABASE_URL")
-	if url == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("DATABASE_URL required in CI")
-		}
-		t.Skip("DATABASE_URL not set")
-	}
-	admin, err := store.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "proc_" + hex.EncodeToString(b)
-	if _, err := admin.SQL().Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = admin.SQL().Exec("DROP SCHEMA " + schema + " CASCADE")
-		admin.Close()
-	})
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	return url + sep + "search_path=" + schema
+	return storetest.PostgresURL(t, "proc_")
 }
 
 // keyIn creates an API key in dsn (migrating it first).
