@@ -65,19 +65,55 @@ func (p *APLParams) EstimateAPL(zone int, couple bool, dependants int, rent, inc
 	if income < 0 || math.IsNaN(income) {
 		income = 0
 	}
+	l := math.Min(rent, p.ceiling(zone, couple, dependants))
+	apl := p.raw(couple, dependants, l, l, income)
+	if apl < p.MinPaid {
+		return 0
+	}
+	return math.Round(apl*100) / 100
+}
+
+// MaxAPL bounds from above the APL of every rent in [rentLo, rentHi] for
+// the household: EstimateAPL(zone, couple, dependants, rent, income) ≤
+// MaxAPL(zone, couple, dependants, rentLo, rentHi, income) whenever rentLo ≤
+// rent ≤ rentHi. The APL is not monotone in the rent (the participation
+// grows with it), so the bound takes the rent's own term at rentHi and the
+// participation at rentLo. It lets the planner bound the cost of a whole
+// run of homes without estimating each.
+func (p *APLParams) MaxAPL(zone int, couple bool, dependants int, rentLo, rentHi, income float64) float64 {
+	if zone < 1 || zone > 3 {
+		zone = 3
+	}
+	if rentHi <= 0 || math.IsNaN(rentHi) || math.IsNaN(rentLo) {
+		return 0
+	}
+	if income < 0 || math.IsNaN(income) {
+		income = 0
+	}
+	ceiling := p.ceiling(zone, couple, dependants)
+	apl := p.raw(couple, dependants, math.Min(rentHi, ceiling), math.Min(math.Max(rentLo, 0), ceiling), income)
+	// EstimateAPL rounds to the cent: half a cent more at most.
+	return math.Max(0, apl+0.005)
+}
+
+// ceiling is the rent ceiling of the household in the zone.
+func (p *APLParams) ceiling(zone int, couple bool, dependants int) float64 {
 	c := p.Ceilings[zone-1]
-	var ceiling float64
 	switch {
 	case dependants == 0 && !couple:
-		ceiling = c.Single
+		return c.Single
 	case dependants == 0:
-		ceiling = c.Couple
+		return c.Couple
 	default:
-		ceiling = c.OneDependant + float64(dependants-1)*c.PerExtra
+		return c.OneDependant + float64(dependants-1)*c.PerExtra
 	}
-	l := math.Min(rent, ceiling)
-	ch := p.Charges + float64(dependants)*p.ChargesPerDependant
+}
 
+// raw is the barème's formula before the minimum payment and the rounding,
+// with the rent term l and the participation computed on the rent lp:
+// both are the capped rent for an estimate; a bound takes l ≥ lp.
+func (p *APLParams) raw(couple bool, dependants int, l, lp, income float64) float64 {
+	ch := p.Charges + float64(dependants)*p.ChargesPerDependant
 	tfIdx := 0
 	switch {
 	case dependants == 0 && couple:
@@ -91,7 +127,7 @@ func (p *APLParams) EstimateAPL(zone int, couple bool, dependants int, rent, inc
 	if couple || dependants > 0 {
 		ref = p.Ceilings[1].Couple
 	}
-	rl := l / ref
+	rl := lp / ref
 	tl := 0.0
 	switch {
 	case rl > 0.75:
@@ -106,12 +142,7 @@ func (p *APLParams) EstimateAPL(zone int, couple bool, dependants int, rent, inc
 		r0 = p.AllowanceCouple
 	}
 	r0 += float64(dependants) * p.AllowancePerDependant
-	p0 := math.Max(p.P0Rate*(l+ch), p.P0Min)
+	p0 := math.Max(p.P0Rate*(lp+ch), p.P0Min)
 	pp := p0 + tp*math.Max(0, 12*income-r0) // Tp applies to yearly resources
-
-	apl := l + ch - pp - p.Deduction
-	if apl < p.MinPaid {
-		return 0
-	}
-	return math.Round(apl*100) / 100
+	return l + ch - pp - p.Deduction
 }

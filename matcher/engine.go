@@ -126,6 +126,24 @@ type hItem struct {
 	aplZone int8
 }
 
+// hRun is a run of homes of one tile that share everything the housing
+// bound reads except the cost, and the rules that hold for all of them:
+// commune (so territory, APL zone, wishes and scope), rooms, the shared
+// flag, the stability value and the landlord kind. Its homes,
+// hOrder[start:end], are sorted by rent + charges, cheapest first, so the
+// bound of the run's first unread home bounds all the rest: the search
+// reads each tile's homes best bound first, through a heap of its runs,
+// and stops without touching the homes below the bar.
+type hRun struct {
+	start, end int32
+	c          *geo.Commune
+	static     float64
+	rooms      int16
+	shared     bool
+	aplZone    int8
+	kind       LandlordKind
+}
+
 // jItem is an indexed job offer.
 type jItem struct {
 	o       *JobOffer
@@ -159,7 +177,8 @@ type groupTile struct {
 	tile         int32
 	start, end   int32
 	maxStatic    float64
-	maxCt, maxSh float64 // best contract and shortage values
+	best         seekerBound // maxStatic for each kind of seeker
+	maxCt, maxSh float64     // best contract and shortage values
 	// sub splits a long list into the cells of a finer grid, each sorted
 	// by static value, so that distance prunes inside dense tiles; when
 	// set, jobOrder[start:end] is their concatenation and is read through
@@ -172,7 +191,71 @@ type groupTile struct {
 type subList struct {
 	start, end int32
 	maxStatic  float64
+	best       seekerBound
 	bbox       bbox
+}
+
+// nFrench is the number of French ranks, A0 to C2.
+const nFrench = 7
+
+// seekerBound bounds, for a seeker with or without a driving licence
+// ([0] without) and of each French rank, the static value of a list's
+// jobs the seeker may take minus the weighted French penalty of job_fit:
+// max of static − JobFit × FrenchPenaltyPerLevel × gap over the jobs
+// whose licence rule and French gap (≤ MaxFrenchGap) let the seeker in,
+// rounded up to float32, or -Inf when there is none. With the tier's fit it
+// bounds a job's v (choice.v) far tighter than maxStatic for a seeker
+// without a licence or with little French: the penalty never meets the
+// floor of 0 of job_fit, since every tier's fit is ≥ 0.3 =
+// MaxFrenchGap × FrenchPenaltyPerLevel.
+type seekerBound [2][nFrench]float32
+
+// of returns the bound for a seeker.
+func (b *seekerBound) of(licence bool, fr int) float64 {
+	return float64(b[b2i(licence)][min(max(fr, 0), nFrench-1)])
+}
+
+// boundJobs computes the seekerBound of a list of jobs.
+func (s *snapshot) boundJobs(ids []int32) seekerBound {
+	// The best static value per licence rule and French requirement,
+	// then the combination for each kind of seeker.
+	var m [2][nFrench]float64
+	for l := range m {
+		for f := range m[l] {
+			m[l][f] = math.Inf(-1)
+		}
+	}
+	for _, ji := range ids {
+		j := &s.jobs[ji]
+		l, f := b2i(j.o.DrivingLicence), min(max(j.frReq, 0), nFrench-1)
+		m[l][f] = math.Max(m[l][f], j.static)
+	}
+	var b seekerBound
+	for lic := range 2 {
+		for fr := range nFrench {
+			v := math.Inf(-1)
+			for need := range lic + 1 {
+				for req := range nFrench {
+					gap := req - fr
+					if gap > MaxFrenchGap || math.IsInf(m[need][req], -1) {
+						continue
+					}
+					v = math.Max(v, m[need][req]-s.w.JobFit*FrenchPenaltyPerLevel*float64(max(gap, 0)))
+				}
+			}
+			b[lic][fr] = roundUp32(v)
+		}
+	}
+	return b
+}
+
+// roundUp32 returns the smallest float32 ≥ v.
+func roundUp32(v float64) float32 {
+	f := float32(v)
+	if float64(f) < v {
+		f = math.Nextafter32(f, float32(math.Inf(1)))
+	}
+	return f
 }
 
 // subListMin is the default length from which a group's jobs in one tile
@@ -186,7 +269,7 @@ const (
 // ("d:G16"), one grand domaine ("g:G") or accepting beginners ("b").
 type jobGroup struct {
 	tiles     []groupTile
-	byTile    map[int32]int32 // tile → index in tiles
+	byTile    []int32 // tile → index in tiles, -1 when the group has no job there
 	maxWage   float64
 	maxStatic float64
 }
@@ -205,6 +288,13 @@ type snapshot struct {
 	tiles tiling
 	// housing by tile: hOrder[hStart[t]:hStart[t+1]]
 	hStart, hOrder []int32
+	// runs by tile: runs[rStart[t]:rStart[t+1]]; sufRentLo[k] and
+	// sufRentHi[k] are the lowest and highest rent of the homes of hOrder
+	// from position k to the end of its run, and hCost[k] the rent plus
+	// charges of hOrder[k], so that a run's bound reads contiguous memory.
+	rStart                      []int32
+	runs                        []hRun
+	sufRentLo, sufRentHi, hCost []float64
 	// buckets by tile: buckets[bStart[t]:bStart[t+1]]
 	bStart  []int32
 	buckets []bucket
@@ -335,6 +425,7 @@ func (s *snapshot) indexHousing() {
 		s.hOrder[next[t]] = int32(i)
 		next[t]++
 	}
+	s.indexRuns()
 	s.bStart = make([]int32, n+1)
 	s.tileDeps = make([][]string, n)
 	for t := range n {
@@ -364,6 +455,57 @@ func (s *snapshot) indexHousing() {
 		s.buckets = append(s.buckets, bs...)
 		s.bStart[t+1] = int32(len(s.buckets))
 	}
+}
+
+// indexRuns orders each tile's homes into runs (see hRun) and fills the
+// suffix rent ranges of the cost bound.
+func (s *snapshot) indexRuns() {
+	n := s.tiles.len()
+	s.rStart = make([]int32, n+1)
+	s.runs = s.runs[:0]
+	s.sufRentLo = make([]float64, len(s.hOrder))
+	s.sufRentHi = make([]float64, len(s.hOrder))
+	s.hCost = make([]float64, len(s.hOrder))
+	cost := func(h *hItem) float64 { return h.rent + h.charges }
+	for t := range n {
+		a, b := s.hStart[t], s.hStart[t+1]
+		ids := s.hOrder[a:b]
+		slices.SortFunc(ids, func(x, y int32) int {
+			hx, hy := &s.housing[x], &s.housing[y]
+			return cmp.Or(cmp.Compare(hx.c.Code, hy.c.Code), cmp.Compare(hx.rooms, hy.rooms),
+				cmp.Compare(b2i(hx.shared), b2i(hy.shared)), cmp.Compare(hx.stab, hy.stab), cmp.Compare(hx.kind, hy.kind),
+				cmp.Compare(cost(hx), cost(hy)), cmp.Compare(x, y))
+		})
+		for i := 0; i < len(ids); {
+			h := &s.housing[ids[i]]
+			j := i + 1
+			for j < len(ids) {
+				g := &s.housing[ids[j]]
+				if g.c != h.c || g.rooms != h.rooms || g.shared != h.shared || g.stab != h.stab || g.kind != h.kind {
+					break
+				}
+				j++
+			}
+			lo, hi := math.Inf(1), math.Inf(-1)
+			for k := j - 1; k >= i; k-- {
+				r := s.housing[ids[k]].rent
+				lo, hi = math.Min(lo, r), math.Max(hi, r)
+				s.sufRentLo[int(a)+k], s.sufRentHi[int(a)+k] = lo, hi
+				s.hCost[int(a)+k] = cost(&s.housing[ids[k]])
+			}
+			s.runs = append(s.runs, hRun{start: a + int32(i), end: a + int32(j), c: h.c, static: h.static,
+				rooms: h.rooms, shared: h.shared, aplZone: h.aplZone, kind: h.kind})
+			i = j
+		}
+		s.rStart[t+1] = int32(len(s.runs))
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (s *snapshot) indexJobs() {
@@ -465,7 +607,10 @@ func (s *snapshot) indexJobs() {
 			seg[pos[t]] = ji
 			pos[t]++
 		}
-		jg := &jobGroup{byTile: make(map[int32]int32, len(touched)), tiles: make([]groupTile, 0, len(touched))}
+		jg := &jobGroup{byTile: make([]int32, nt), tiles: make([]groupTile, 0, len(touched))}
+		for t := range jg.byTile {
+			jg.byTile[t] = -1
+		}
 		base := int32(offset[g])
 		for _, t := range touched {
 			a, b := starts[t], pos[t]
@@ -476,7 +621,7 @@ func (s *snapshot) indexJobs() {
 				}
 				return cmp.Compare(x, y)
 			})
-			gt := groupTile{tile: t, start: base + a, end: base + b, maxStatic: s.jobs[run[0]].static}
+			gt := groupTile{tile: t, start: base + a, end: base + b, maxStatic: s.jobs[run[0]].static, best: s.boundJobs(run)}
 			if len(run) >= s.splitFrom {
 				gt.sub = s.split(run, t, base+a)
 			}
@@ -550,7 +695,8 @@ func (s *snapshot) split(run []int32, t int32, start int32) []subList {
 			b.lon1 = tb.lon1
 		}
 		first := run[at[k]]
-		out = append(out, subList{start: start + at[k], end: start + at[k] + count[k], maxStatic: s.jobs[first].static, bbox: b})
+		out = append(out, subList{start: start + at[k], end: start + at[k] + count[k], maxStatic: s.jobs[first].static,
+			best: s.boundJobs(run[at[k] : at[k]+count[k]]), bbox: b})
 	}
 	return out
 }

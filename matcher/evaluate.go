@@ -76,9 +76,7 @@ func (r *request) housingCtx(h *hItem) housingCtx {
 		hc.dependants, hc.couple = 0, false
 	}
 	hc.size = sizeValue(int(h.rooms), r.ideal, h.shared)
-	if len(r.wishes) > 0 && (r.wishes[h.c.Code] || r.wishes[h.c.Department]) {
-		hc.wish = r.w.WishBonus
-	}
+	hc.wish = r.wishOf(h.c)
 	// cos of a latitude at least as far from the equator as any job
 	// within reach, for the equirectangular lower bounds of distances.
 	hc.cosLat = math.Cos(math.Min(89, math.Abs(h.end.Point[1])+r.reachM/110000+0.01) * math.Pi / 180)
@@ -89,6 +87,16 @@ func (r *request) housingCtx(h *hItem) housingCtx {
 		hc.tmNoJob = 1
 	}
 	return hc
+}
+
+// wishOf returns the wish bonus of a home in commune c.
+func (r *request) wishOf(c *geo.Commune) float64 {
+	for _, w := range r.wishes {
+		if w == c.Code || w == c.Department {
+			return r.w.WishBonus
+		}
+	}
+	return 0
 }
 
 // upperBound returns an upper bound of the score of any option on this
@@ -318,35 +326,71 @@ type jobSource interface {
 // takes the feasible job of highest value v not already filled by the
 // previous seekers (or no job when none is within reach); the option is
 // then scored as a whole. It returns false when the option is infeasible
-// (the reason is counted) or, for a single seeker, when it provably scores
-// below theta (not counted).
+// (the reason is counted) or when it provably scores below theta (not
+// counted).
+//
+// The proof is a floor on each seeker's v. Write H for the housing part of
+// the score without timing (bounded by housingUB − Timing) and F, C, S, M,
+// T for what the other seekers bring: 1 − ∏(1 − x) of their fit, contract
+// and shortage values, the largest of their commute and timing values
+// (their jobs when chosen, the tile's bounds otherwise). If this seeker
+// takes a job x, the option scores at most H + K + α·v(x), where
+// K = JobFit·F + Contract·C + Shortage·S + Commute·M + Timing·T and
+// α = max(1−F, 1−C, 1−S, 1−M, 1−T): 1 − (1−f)(1−F) = F + (1−F)·f, and a
+// mean of commutes is at most max(c, M) ≤ M + (1−M)·c. So a job with
+// v < (θ − H − K)/α cannot lead to θ, and since the seeker takes the best
+// v, nor can the option once no job reaches that floor, unless the seeker
+// has no job at all: that case is bounded apart (H + K with the no-job
+// timing) and searched again without a floor when the bound is not enough.
+// With one seeker, K = 0 and α = 1: the floor is θ − H.
 func (r *request) evaluate(hi int32, src jobSource, theta float64) (candidate, bool) {
 	h := &r.s.housing[hi]
 	hc := r.housingCtx(h)
 	var chosen []choice
-	floor := math.Inf(-1)
-	if len(r.seekers) == 1 && !math.IsInf(theta, -1) {
-		// S = (housing part without timing) + v for a single seeker.
-		floor = theta - (r.housingUB(&hc) - r.w.Timing) - boundSlack
+	bounded := !math.IsInf(theta, -1)
+	var hs float64 // H: housing part bound without timing
+	if bounded {
+		hs = r.housingUB(&hc) - r.w.Timing
 	}
-	var hsUB float64
 	ubs := r.seekUB[h.tile]
-	if len(ubs) > 0 && !math.IsInf(theta, -1) {
-		hsUB = r.housingUB(&hc)
-	}
 	for si := range r.seekers {
-		// Several seekers: give up as soon as the jobs chosen so far and
-		// the best the others could bring cannot reach θ.
-		if len(ubs) > 0 && !math.IsInf(theta, -1) && hsUB+r.jobSideUB(chosen, ubs[si:]) < theta-boundSlack {
-			return candidate{}, false
+		floor, noJob := math.Inf(-1), math.Inf(1)
+		if bounded {
+			var rest []compUB
+			if len(ubs) > 0 {
+				rest = ubs[si+1:]
+				// Give up as soon as the jobs chosen so far and the best
+				// the others could bring cannot reach θ.
+				if hs+r.w.Timing+r.jobSideUB(chosen, ubs[si:]) < theta-boundSlack {
+					return candidate{}, false
+				}
+			}
+			k, alpha, tOthers := r.othersBound(chosen, rest)
+			if alpha > 0 {
+				floor = (theta - hs - k) / alpha
+				floor -= boundSlack * (1 + math.Abs(floor))
+			}
+			// No job for this seeker: the timing is the others' or,
+			// when nobody has a job, the home's own.
+			noJob = hs + k - r.w.Timing*tOthers + r.w.Timing*math.Max(tOthers, hc.tmNoJob)
 		}
 		st := &step{r: r, hc: &hc, si: si, taken: chosen, floor: floor}
 		src.each(st)
-		if st.hasBest && st.best.v >= floor {
+		switch {
+		case st.hasBest && st.best.v >= floor:
 			chosen = append(chosen, st.best)
-		} else if floor > 0 {
-			// No job reaches the floor: any option here scores below θ.
+		case floor <= 0:
+			// Every feasible job reaches the floor: the seeker has none.
+		case noJob < theta-boundSlack:
 			return candidate{}, false
+		default:
+			// Without a job the option may still reach θ: search again
+			// without the floor to know whether the seeker has one.
+			st = &step{r: r, hc: &hc, si: si, taken: chosen, floor: math.Inf(-1)}
+			src.each(st)
+			if st.hasBest {
+				chosen = append(chosen, st.best)
+			}
 		}
 	}
 	var c candidate
@@ -357,4 +401,30 @@ func (r *request) evaluate(hi int32, src jobSource, theta float64) (candidate, b
 	c.h = hi
 	c.jobs = chosen
 	return c, true
+}
+
+// othersBound returns K and α of evaluate's floor for a seeker, from the
+// jobs the previous seekers chose and the bounds of the next ones, and the
+// largest timing value of the others' jobs (tm, 1 for a next seeker).
+func (r *request) othersBound(chosen []choice, rest []compUB) (k, alpha, tOthers float64) {
+	nf, nc, ns, m, t := 1.0, 1.0, 1.0, 0.0, 0.0
+	for _, c := range chosen {
+		j := &r.s.jobs[c.job]
+		nf *= 1 - c.fit
+		nc *= 1 - j.ct
+		ns *= 1 - j.sh
+		m = math.Max(m, c.cm)
+		t = math.Max(t, c.tm)
+	}
+	for _, u := range rest {
+		nf *= 1 - u.fit
+		nc *= 1 - u.ct
+		ns *= 1 - u.sh
+		m = math.Max(m, u.cm)
+		t = 1
+	}
+	w := &r.w
+	k = w.JobFit*(1-nf) + w.Contract*(1-nc) + w.Shortage*(1-ns) + w.Commute*m + w.Timing*t
+	alpha = max(nf, nc, ns, 1-m, 1-t)
+	return k, alpha, t
 }

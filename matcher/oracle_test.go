@@ -40,7 +40,10 @@ func TestPlanMatchesNaive(t *testing.T) {
 		for i := range 40 {
 			h := randomHousehold(rng, m, i)
 			top := []int{1, 3, 10}[i%3]
-			opts := matcher.PlanOptions{Top: top, NoWhatIf: true}
+			// Diversity limits of several sizes: the search cuts homes
+			// whose commune or department is already full of better ones.
+			opts := matcher.PlanOptions{Top: top, NoWhatIf: true,
+				MaxPerCommune: []int{0, 1, 3, 1}[i%4], MaxPerDepartment: []int{0, 1, 2, 5, 3}[i%5]}
 			fast, err := eng.Plan(t.Context(), &h, opts)
 			if err != nil {
 				t.Fatalf("seed %d household %d: %v", seed, i, err)

@@ -90,15 +90,20 @@ type request struct {
 	incomeMin        float64
 	incomeMax        float64
 	aplCouple        bool
-	wishes           map[string]bool
-	jobSide          bool // the score has job components
-	stepFree         bool // the household needs step-free access
+	wishes           []string // at most 3 commune or department codes
+	jobSide          bool     // the score has job components
+	stepFree         bool     // the household needs step-free access
+
+	// aplCap[shared][zone-1] is the household's rent ceiling in the APL
+	// zone and the APL bound of rents at or above it, computed once: see
+	// runUB.
+	aplCap [2][3]struct{ ceiling, apl float64 }
 
 	rejected map[string]int
-	lists    map[[2]int32][]listRef // job lists by (housing tile, seeker)
-	filt     map[[2]int32]*flist    // jobs a seeker may take, by (seeker, list start)
-	seekUB   map[int32][]compUB     // per housing tile, what each seeker can bring
-	pending  string                 // the reason the last score call failed
+	lists    map[[2]int32]*listSet // job lists by (housing tile, seeker)
+	filt     map[[2]int32]*flist   // jobs a seeker may take, by (seeker, list start)
+	seekUB   map[int32][]compUB    // per housing tile, what each seeker can bring
+	pending  string                // the reason the last score call failed
 }
 
 const reachStep = 250.0 // meters
@@ -196,10 +201,7 @@ func (e *Engine) newRequest(s *snapshot, h *Household, opts PlanOptions) (*reque
 		r.minMinutes[k] = m // at least m minutes are needed for d
 	}
 	r.stepFree = slices.Contains(hh.Needs, NeedStepFree)
-	r.wishes = make(map[string]bool, len(hh.Wishes))
-	for _, w := range hh.Wishes {
-		r.wishes[w] = true
-	}
+	r.wishes = hh.Wishes
 	return r, nil
 }
 
@@ -346,6 +348,30 @@ func (r *request) checkHousing(h *hItem) string {
 	}
 	if r.stepFree && !h.free {
 		return RejectStepFree
+	}
+	return ""
+}
+
+// checkRun returns the reason the homes of run u cannot house the
+// household, when that reason holds for the whole run (the rules of
+// checkHousing that read only the commune, the shared flag and the kind),
+// or "".
+func (r *request) checkRun(u *hRun) string {
+	if r.h.Relocation.Scope != ScopeAnywhere && !r.inScope(u.c) {
+		return RejectOutOfScope
+	}
+	if u.shared && (!r.isolated || !r.h.SharedOK) {
+		return RejectSharedNotSuited
+	}
+	switch u.kind {
+	case PensionDeFamille:
+		if !r.isolated || r.minAdultAge < 18 {
+			return RejectKind
+		}
+	case ResidenceSociale:
+		if r.incomeMin > ResidenceIncomeCeiling {
+			return RejectResidenceIncome
+		}
 	}
 	return ""
 }

@@ -27,10 +27,15 @@ func (tileSource) each(st *step) {
 	r := st.r
 	s := r.s
 	p := st.hc.h.end.Point
-	for _, l := range r.tileLists(st.hc.h.tile, st.si) {
+	ls := r.tileLists(st.hc.h.tile, st.si)
+	for i := 0; ; i++ {
+		l := ls.at(i)
+		if l == nil {
+			break
+		}
 		cut := st.cut() - boundSlack
 		if l.ub < cut {
-			break // lists are sorted by bound
+			break // lists come by bound
 		}
 		// The home's own distance to the list's box is a tighter
 		// bound than the distance between the two tiles.
@@ -45,6 +50,9 @@ func (tileSource) each(st *step) {
 				continue
 			}
 		}
+		if l.jobs == nil {
+			l.jobs = r.filtered(st.si, l.start, l.end, l.tier)
+		}
 		for k := 0; ; k++ {
 			ji, ok := l.jobs.at(r, k)
 			if !ok || l.tf+s.jobs[ji].static+rest < st.cut()-boundSlack {
@@ -58,18 +66,59 @@ func (tileSource) each(st *step) {
 // listRef is one job list (a group's jobs in one tile) seen from a housing
 // tile, with the bound of the value v of its jobs.
 type listRef struct {
-	box  bbox   // where its jobs are
-	jobs *flist // the jobs the seeker may take, best static first
-	tier int
-	tf   float64 // weighted fit of the tier
-	rest float64 // bound of the weighted commute and timing
-	ub   float64 // tf + the list's best static value + rest
+	box        bbox   // where its jobs are
+	jobs       *flist // the jobs the seeker may take, best static first; nil until read
+	start, end int32  // the list in jobOrder
+	tier       int
+	tf         float64 // weighted fit of the tier
+	rest       float64 // bound of the weighted commute and timing
+	ub         float64 // tf + the list's bound for the seeker + rest
+}
+
+// listSet is the job lists of one housing tile for one seeker, handed out
+// best bound first: a search reads only the first few, so they are kept
+// in a heap and sorted as far as they are read.
+type listSet struct {
+	sorted []listRef
+	heap   []listRef // max-heap by ub
+}
+
+// at returns the i-th list by bound, or nil past the last.
+func (ls *listSet) at(i int) *listRef {
+	for i >= len(ls.sorted) {
+		h := ls.heap
+		if len(h) == 0 {
+			return nil
+		}
+		ls.sorted = append(ls.sorted, h[0])
+		n := len(h) - 1
+		h[0] = h[n]
+		ls.heap = h[:n]
+		listDown(ls.heap, 0)
+	}
+	return &ls.sorted[i]
+}
+
+func listDown(h []listRef, i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		if r := l + 1; r < len(h) && h[r].ub > h[l].ub {
+			l = r
+		}
+		if h[l].ub <= h[i].ub {
+			return
+		}
+		h[i], h[l] = h[l], h[i]
+		i = l
+	}
 }
 
 // tileLists returns, for the homes of tile t, the job lists seeker si may
-// take within reach, best bound first. It is computed once per tile and
-// request.
-func (r *request) tileLists(t int32, si int) []listRef {
+// take within reach. It is computed once per tile and request.
+func (r *request) tileLists(t int32, si int) *listSet {
 	key := [2]int32{t, int32(si)}
 	if l, ok := r.lists[key]; ok {
 		return l
@@ -86,14 +135,18 @@ func (r *request) tileLists(t int32, si int) []listRef {
 		rest := w.Commute*cmub + w.Timing
 		t2 := s.tiles.nbTile[k]
 		for _, g := range sk.groups {
-			gi, ok := g.g.byTile[t2]
-			if !ok {
+			gi := g.g.byTile[t2]
+			if gi < 0 {
 				continue
 			}
 			gt := &g.g.tiles[gi]
 			tf := w.JobFit * tierFit[g.tier]
 			if gt.sub == nil {
-				out = append(out, listRef{box: s.tiles.bbox(t2), jobs: r.filtered(si, gt.start, gt.end, g.tier), tier: g.tier, tf: tf, rest: rest, ub: tf + gt.maxStatic + rest})
+				best := gt.best.of(sk.licence, sk.fr)
+				if math.IsInf(best, -1) {
+					continue // no job there the seeker may take
+				}
+				out = append(out, listRef{box: s.tiles.bbox(t2), start: gt.start, end: gt.end, tier: g.tier, tf: tf, rest: rest, ub: tf + best + rest})
 				continue
 			}
 			tb := s.tiles.bbox(t)
@@ -102,17 +155,24 @@ func (r *request) tileLists(t int32, si int) []listRef {
 				if cm < 0 {
 					continue
 				}
+				best := sl.best.of(sk.licence, sk.fr)
+				if math.IsInf(best, -1) {
+					continue
+				}
 				rest := w.Commute*cm + w.Timing
-				out = append(out, listRef{box: sl.bbox, jobs: r.filtered(si, sl.start, sl.end, g.tier), tier: g.tier, tf: tf, rest: rest, ub: tf + sl.maxStatic + rest})
+				out = append(out, listRef{box: sl.bbox, start: sl.start, end: sl.end, tier: g.tier, tf: tf, rest: rest, ub: tf + best + rest})
 			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b listRef) int { return cmp.Compare(b.ub, a.ub) })
-	if r.lists == nil {
-		r.lists = make(map[[2]int32][]listRef)
+	for i := len(out)/2 - 1; i >= 0; i-- {
+		listDown(out, i)
 	}
-	r.lists[key] = out
-	return out
+	ls := &listSet{heap: out}
+	if r.lists == nil {
+		r.lists = make(map[[2]int32]*listSet)
+	}
+	r.lists[key] = ls
+	return ls
 }
 
 // flist is a group's tile list as seen by one seeker: its jobs that the
@@ -181,12 +241,34 @@ func (src *scanSource) each(st *step) {
 
 // selection keeps the candidates that may still enter the diversified top
 // k, and the threshold θ a candidate must reach.
+//
+// It also keeps, per commune and per department, the best scores of the
+// candidates it took. A candidate x whose commune already holds
+// perCommune candidates scoring above it can never be picked: when the
+// greedy pick reaches x, each of those was picked (the commune is full) or
+// skipped because the commune or the department was full, and either way
+// x is skipped too. For the department, only the best perCommune
+// candidates of each commune count (a candidate skipped because its own
+// commune was full leaves room in the department): once the department
+// holds perDep such candidates above x, the pick has filled it before
+// reaching x. So a home must reach bar(h) = max(θ, the commune's
+// perCommune-th score, the department's perDep-th score), which on a
+// national market with many near-ties in the same towns is much higher
+// than θ. Both can only rise as candidates are added. Only candidates kept
+// by add (score ≥ θ when added) enter these tables; such a candidate is
+// dropped by refresh only once θ passes it, and then θ is the higher bar.
 type selection struct {
 	k, perCommune, perDep int
 	cands                 []*candidate
 	theta                 float64
 	dirty                 bool
 	r                     *request
+	byCommune             map[*geo.Commune][]float64
+	byDep                 map[string][]float64
+	// scratch of pick
+	nCommune map[*geo.Commune]int
+	nDep     map[string]int
+	out      []candidate
 }
 
 func (sel *selection) add(c candidate) {
@@ -195,6 +277,79 @@ func (sel *selection) add(c candidate) {
 	}
 	sel.cands = append(sel.cands, &c)
 	sel.dirty = true
+	if sel.byCommune == nil {
+		sel.byCommune = make(map[*geo.Commune][]float64)
+		sel.byDep = make(map[string][]float64)
+	}
+	h := &sel.r.s.housing[c.h]
+	top, out, in := insertTop(sel.byCommune[h.c], c.score, sel.perCommune)
+	sel.byCommune[h.c] = top
+	if !in {
+		return
+	}
+	// The department counts the communes' best: c replaces the score it
+	// pushed out of its commune's list, which is lower.
+	d := sel.byDep[h.c.Department]
+	if !math.IsNaN(out) {
+		if i := slices.Index(d, out); i >= 0 {
+			d = slices.Delete(d, i, i+1)
+		}
+	}
+	d, _, _ = insertTop(d, c.score, sel.perDep)
+	sel.byDep[h.c.Department] = d
+}
+
+// insertTop inserts v into the descending list top, keeping at most n
+// values. It returns the list, the value pushed out of it (NaN when none)
+// and whether v entered.
+func insertTop(top []float64, v float64, n int) (_ []float64, out float64, in bool) {
+	i := len(top)
+	for i > 0 && top[i-1] < v {
+		i--
+	}
+	if i >= n {
+		return top, math.NaN(), false
+	}
+	out = math.NaN()
+	if len(top) < n {
+		top = append(top, 0)
+	} else {
+		out = top[n-1]
+	}
+	copy(top[i+1:], top[i:])
+	top[i] = v
+	return top, out, true
+}
+
+// full returns the n-th best score of top, or -Inf when it holds fewer.
+func full(top []float64, n int) float64 {
+	if len(top) < n {
+		return math.Inf(-1)
+	}
+	return top[n-1]
+}
+
+// bar returns the score an option on a home of commune c must reach to be
+// picked: see selection.
+func (sel *selection) bar(c *geo.Commune) float64 {
+	b := sel.theta
+	if sel.byCommune == nil {
+		return b
+	}
+	b = math.Max(b, full(sel.byCommune[c], sel.perCommune))
+	return math.Max(b, full(sel.byDep[c.Department], sel.perDep))
+}
+
+// tileBar returns the lowest bar of the departments with homes in tile t.
+func (sel *selection) tileBar(t int32) float64 {
+	if sel.byDep == nil {
+		return sel.theta
+	}
+	b := math.Inf(1)
+	for _, d := range sel.r.s.tileDeps[t] {
+		b = math.Min(b, full(sel.byDep[d], sel.perDep))
+	}
+	return math.Max(sel.theta, b)
 }
 
 func (sel *selection) less(a, b *candidate) int {
@@ -208,21 +363,26 @@ func (sel *selection) less(a, b *candidate) int {
 // perCommune per commune and perDep per department.
 func (sel *selection) pick() []candidate {
 	slices.SortFunc(sel.cands, sel.less)
-	byCommune := map[string]int{}
-	byDep := map[string]int{}
-	var out []candidate
+	if sel.nCommune == nil {
+		sel.nCommune, sel.nDep = make(map[*geo.Commune]int), make(map[string]int)
+	}
+	byCommune, byDep := sel.nCommune, sel.nDep
+	clear(byCommune)
+	clear(byDep)
+	out := sel.out[:0]
 	for _, c := range sel.cands {
 		h := &sel.r.s.housing[c.h]
-		if byCommune[h.c.Code] >= sel.perCommune || byDep[h.c.Department] >= sel.perDep {
+		if byCommune[h.c] >= sel.perCommune || byDep[h.c.Department] >= sel.perDep {
 			continue
 		}
-		byCommune[h.c.Code]++
+		byCommune[h.c]++
 		byDep[h.c.Department]++
 		out = append(out, *c)
 		if len(out) == sel.k {
 			break
 		}
 	}
+	sel.out = out
 	return out
 }
 
@@ -272,7 +432,11 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 		for _, g := range r.seekers[i].groups {
 			tf := w.JobFit * tierFit[g.tier]
 			for _, gt := range g.g.tiles {
-				v[gt.tile] = math.Max(v[gt.tile], tf+gt.maxStatic)
+				best := gt.best.of(r.seekers[i].licence, r.seekers[i].fr)
+				if math.IsInf(best, -1) {
+					continue // no job there the seeker may take
+				}
+				v[gt.tile] = math.Max(v[gt.tile], tf+best)
 				if multi {
 					c := &cv[gt.tile]
 					c.fit = math.Max(c.fit, tierFit[g.tier])
@@ -350,19 +514,56 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 
 	examined := 0
 	src := tileSource{}
+	var heads runHeap
 	for _, tu := range order {
 		sel.refresh()
 		if tu.ub < sel.theta-boundSlack {
 			break
 		}
-		for _, hi := range s.hOrder[s.hStart[tu.t]:s.hStart[tu.t+1]] {
+		if tu.ub < sel.tileBar(tu.t)-boundSlack {
+			continue // every department there is full of better options
+		}
+		// The tile's homes, best bound first, through the heads of its
+		// runs: the bars rise early and the homes below them are never
+		// read.
+		heads = heads[:0]
+		for ri := s.rStart[tu.t]; ri < s.rStart[tu.t+1]; ri++ {
+			u := &s.runs[ri]
+			if why := r.checkRun(u); why != "" {
+				r.rejected[why] += int(u.end - u.start)
+				continue
+			}
+			heads = append(heads, runHead{ub: r.runUB(u, u.start) + tu.jobUB, run: ri, pos: u.start})
+		}
+		heads.init()
+		for len(heads) > 0 {
+			top := &heads[0]
+			sel.refresh()
+			if top.ub < sel.theta-boundSlack {
+				break
+			}
+			u := &s.runs[top.run]
+			if top.ub < sel.bar(u.c)-boundSlack {
+				heads.pop() // the rest of the run is below its bar
+				continue
+			}
+			hi := s.hOrder[top.pos]
+			if top.pos+1 < u.end {
+				top.pos++
+				top.ub = r.runUB(u, top.pos) + tu.jobUB
+				heads.down(0)
+			} else {
+				heads.pop()
+			}
 			h := &s.housing[hi]
 			if why := r.checkHousing(h); why != "" {
 				r.reject(why)
 				continue
 			}
 			hc := r.housingCtx(h)
-			if r.housingUB(&hc)+tu.jobUB < sel.theta-boundSlack {
+			ub := r.housingUB(&hc) + tu.jobUB
+			bar := sel.bar(h.c)
+			if ub < bar-boundSlack {
 				continue
 			}
 			examined++
@@ -371,13 +572,89 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 					return nil, examined, err
 				}
 			}
-			if c, ok := r.evaluate(hi, src, sel.theta); ok {
+			c, ok := r.evaluate(hi, src, bar)
+			if ok {
 				sel.add(c)
 			}
 		}
 	}
 	sel.dirty = true
 	return sel.pick(), examined, nil
+}
+
+// runHead is the first unread home of a run, hOrder[pos], and the bound
+// of the run's homes from there on.
+type runHead struct {
+	ub       float64
+	run, pos int32
+}
+
+// runHeap is a binary max-heap of run heads by bound.
+type runHeap []runHead
+
+func (h runHeap) init() {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
+
+func (h runHeap) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		if r := l + 1; r < len(h) && h[r].ub > h[l].ub {
+			l = r
+		}
+		if h[l].ub <= h[i].ub {
+			return
+		}
+		h[i], h[l] = h[l], h[i]
+		i = l
+	}
+}
+
+func (h *runHeap) pop() {
+	n := len(*h) - 1
+	(*h)[0] = (*h)[n]
+	*h = (*h)[:n]
+	h.down(0)
+}
+
+// runUB bounds housingUB of the homes of run u from position k of hOrder
+// on: the run's exact static, size and wish values, and the affordability
+// of the cheapest of them with the most APL any of their rents can get.
+func (r *request) runUB(u *hRun, k int32) float64 {
+	s := r.s
+	w := &r.w
+	aff := 1.0
+	if r.incomeMax > 0 {
+		couple, dep := r.aplCouple, r.children
+		if u.shared {
+			couple, dep = false, 0
+		}
+		z := int(u.aplZone)
+		if z < 1 || z > 3 {
+			z = 3
+		}
+		ac := &r.aplCap[b2i(u.shared)][z-1]
+		if ac.ceiling == 0 {
+			ac.ceiling = s.apl.ceiling(z, couple, dep)
+			ac.apl = s.apl.MaxAPL(z, couple, dep, ac.ceiling, ac.ceiling, r.incomeMin)
+		}
+		apl := ac.apl // every rent from k on is above the ceiling
+		if lo := s.sufRentLo[k]; lo < ac.ceiling {
+			apl = s.apl.MaxAPL(z, couple, dep, lo, s.sufRentHi[k], r.incomeMin)
+		}
+		aff = affordValue((s.hCost[k] - apl) / r.incomeMax)
+	}
+	wish := r.wishOf(u.c)
+	v := w.Affordability*aff + u.static + w.SizeFit*sizeValue(int(u.rooms), r.ideal, u.shared) + w.Timing + wish
+	if !r.jobSide {
+		v = (v-wish)/(1-w.jobSide()) + wish
+	}
+	return v
 }
 
 // tileHousingUB bounds the housing part of the score of any option in

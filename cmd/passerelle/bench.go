@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -45,6 +48,7 @@ func benchPlanCmd(e *env) *cobra.Command {
 	var whatIf, skipNaive bool
 	var naiveN int
 	var seed uint64
+	var cpuProfile, detail string
 	cmd := &cobra.Command{
 		Use:   "plan [--market national] [--households N]",
 		Short: "Time the fast planner and the naive every-pair baseline over the same households; prints JSON",
@@ -84,6 +88,27 @@ func benchPlanCmd(e *env) *cobra.Command {
 			res.Housing, res.Jobs = eng.Counts()
 			fast := make([]time.Duration, 0, n)
 			plans := make([]*matcher.Plan, 0, n)
+			var detailW *bufio.Writer
+			if detail != "" {
+				f, err := os.Create(detail)
+				if err != nil {
+					return usageErr(fmt.Errorf("--detail: %w", err))
+				}
+				defer f.Close()
+				detailW = bufio.NewWriter(f)
+				defer detailW.Flush()
+				fmt.Fprintln(detailW, "household\tfast_ms\texamined\toptions\tseekers\tscope")
+			}
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return usageErr(fmt.Errorf("--cpuprofile: %w", err))
+				}
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return fmt.Errorf("--cpuprofile: %w", err)
+				}
+				defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
+			}
 			for i := range hs {
 				t := time.Now()
 				p, err := eng.Plan(ctx, &hs[i], opts)
@@ -92,6 +117,12 @@ func benchPlanCmd(e *env) *cobra.Command {
 				}
 				fast = append(fast, time.Since(t))
 				plans = append(plans, p)
+				if detailW != nil {
+					fmt.Fprintf(detailW, "%d\t%.3f\t%d\t%d\t%d\t%s\n", i, float64(time.Since(t).Microseconds())/1000, p.Examined, len(p.Options), seekers(&hs[i]), hs[i].Relocation.Scope)
+				}
+			}
+			if cpuProfile != "" {
+				pprof.StopCPUProfile()
 			}
 			res.Fast = percentiles(fast)
 			if !skipNaive {
@@ -126,6 +157,8 @@ func benchPlanCmd(e *env) *cobra.Command {
 	cmd.Flags().Uint64Var(&seed, "seed", 7, "seed of the generated households")
 	cmd.Flags().BoolVar(&whatIf, "what-if", false, "include the what-if variants in each plan")
 	cmd.Flags().BoolVar(&skipNaive, "skip-naive", false, "do not run the naive baseline")
+	cmd.Flags().StringVar(&detail, "detail", "", "write one tab-separated line per household (time, homes examined, options, seekers, scope) to this file")
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) of the fast plans to this file")
 	cmd.Flags().IntVar(&naiveN, "naive-households", 0, "run the naive baseline on the first N households only (0: all)")
 	return cmd
 }
@@ -148,4 +181,15 @@ func sameOptions(a, b *matcher.Plan) bool {
 		}
 	}
 	return true
+}
+
+// seekers counts the adults of h who seek work.
+func seekers(h *matcher.Household) int {
+	n := 0
+	for _, m := range h.Members {
+		if m.Role == matcher.Adult && m.SeeksWork {
+			n++
+		}
+	}
+	return n
 }
