@@ -269,7 +269,8 @@ const (
 // ("d:G16"), one grand domaine ("g:G") or accepting beginners ("b").
 type jobGroup struct {
 	tiles     []groupTile
-	byTile    []int32 // tile → index in tiles, -1 when the group has no job there
+	byTile    []int32     // tile → index in tiles, -1 when the group has no job there
+	supers    []superJobs // by super-tile
 	maxWage   float64
 	maxStatic float64
 }
@@ -298,6 +299,9 @@ type snapshot struct {
 	// buckets by tile: buckets[bStart[t]:bStart[t+1]]
 	bStart  []int32
 	buckets []bucket
+	// super-tiles, and the super-tile of each tile
+	supers  []superTile
+	superOf []int32
 	// tile departments: tileDeps[t]
 	tileDeps  [][]string
 	maxStatic float64 // over all housing
@@ -383,6 +387,7 @@ func buildSnapshot(m *Market, opts *EngineOptions) (*snapshot, error) {
 	}
 	s.indexHousing()
 	s.indexJobs()
+	s.indexSupers()
 	return s, nil
 }
 

@@ -101,6 +101,9 @@ type request struct {
 
 	rejected map[string]int
 	lists    map[[2]int32]*listSet // job lists by (housing tile, seeker)
+	tileHb   map[int32]float64     // housing bound of each opened tile's homes
+	theta    float64               // the search's θ when it evaluates a home
+	listBuf  []listRef             // scratch of tileLists
 	filt     map[[2]int32]*flist   // jobs a seeker may take, by (seeker, list start)
 	seekUB   map[int32][]compUB    // per housing tile, what each seeker can bring
 	pending  string                // the reason the last score call failed
@@ -272,23 +275,29 @@ func (r *request) inScope(c *geo.Commune) bool {
 func (r *request) tileInScope(t int32) bool {
 	switch r.h.Relocation.Scope {
 	case ScopeRegions, ScopeDepartments:
-		for _, d := range r.s.tileDeps[t] {
-			if r.h.Relocation.Scope == ScopeDepartments && slices.Contains(r.h.Relocation.Departments, d) {
-				return true
-			}
-			if r.h.Relocation.Scope == ScopeRegions {
-				if dep, ok := r.s.atlas.Department(d); !ok || slices.Contains(r.h.Relocation.Regions, dep.Region) {
-					return true
-				}
-			}
-		}
-		return false
+		return r.depsInScope(r.s.tileDeps[t])
 	case ScopeRadius:
 		// Communes' points may lie outside the tile of an offer's point:
 		// allow a generous margin.
 		return r.s.tiles.minDistPoint(r.home.Point, t) <= r.h.Relocation.RadiusKM*1000+30000
 	}
 	return true
+}
+
+// depsInScope reports whether one of the departments deps is within a
+// departments or regions scope.
+func (r *request) depsInScope(deps []string) bool {
+	for _, d := range deps {
+		if r.h.Relocation.Scope == ScopeDepartments && slices.Contains(r.h.Relocation.Departments, d) {
+			return true
+		}
+		if r.h.Relocation.Scope == ScopeRegions {
+			if dep, ok := r.s.atlas.Department(d); !ok || slices.Contains(r.h.Relocation.Regions, dep.Region) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Rejection reason codes, counted in Plan.Rejected.

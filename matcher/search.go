@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/paulmach/orb"
 
@@ -27,7 +28,13 @@ func (tileSource) each(st *step) {
 	r := st.r
 	s := r.s
 	p := st.hc.h.end.Point
-	ls := r.tileLists(st.hc.h.tile, st.si)
+	need := math.Inf(-1)
+	if hb, ok := r.tileHb[st.hc.h.tile]; ok && len(r.seekers) == 1 && !math.IsInf(st.floor, -1) {
+		// Every home of the tile has a floor of at least θ − (its
+		// housing bound − Timing), and θ only rises.
+		need = r.theta - (hb - r.w.Timing) - boundSlack
+	}
+	ls := r.tileLists(st.hc.h.tile, st.si, need)
 	for i := 0; ; i++ {
 		l := ls.at(i)
 		if l == nil {
@@ -77,10 +84,12 @@ type listRef struct {
 
 // listSet is the job lists of one housing tile for one seeker, handed out
 // best bound first: a search reads only the first few, so they are kept
-// in a heap and sorted as far as they are read.
+// in a heap and sorted as far as they are read. Lists whose bound is below
+// minUB were left out.
 type listSet struct {
 	sorted []listRef
 	heap   []listRef // max-heap by ub
+	minUB  float64
 }
 
 // at returns the i-th list by bound, or nil past the last.
@@ -117,16 +126,19 @@ func listDown(h []listRef, i int) {
 }
 
 // tileLists returns, for the homes of tile t, the job lists seeker si may
-// take within reach. It is computed once per tile and request.
-func (r *request) tileLists(t int32, si int) *listSet {
+// take within reach, at least those whose bound reaches need. It is
+// computed once per tile and request, again only when a caller needs
+// lists it left out.
+func (r *request) tileLists(t int32, si int, need float64) *listSet {
 	key := [2]int32{t, int32(si)}
-	if l, ok := r.lists[key]; ok {
+	if l, ok := r.lists[key]; ok && l.minUB <= need {
 		return l
 	}
 	s := r.s
 	w := &r.w
 	sk := &r.seekers[si]
-	var out []listRef
+	out := r.listBuf[:0]
+	defer func() { r.listBuf = out[:0] }()
 	for k := s.tiles.nbStart[t]; k < s.tiles.nbStart[t+1]; k++ {
 		cmub := r.commuteUB(float64(s.tiles.nbDist[k]))
 		if cmub < 0 {
@@ -146,7 +158,9 @@ func (r *request) tileLists(t int32, si int) *listSet {
 				if math.IsInf(best, -1) {
 					continue // no job there the seeker may take
 				}
-				out = append(out, listRef{box: s.tiles.bbox(t2), start: gt.start, end: gt.end, tier: g.tier, tf: tf, rest: rest, ub: tf + best + rest})
+				if ub := tf + best + rest; ub >= need {
+					out = append(out, listRef{box: s.tiles.bbox(t2), start: gt.start, end: gt.end, tier: g.tier, tf: tf, rest: rest, ub: ub})
+				}
 				continue
 			}
 			tb := s.tiles.bbox(t)
@@ -160,14 +174,17 @@ func (r *request) tileLists(t int32, si int) *listSet {
 					continue
 				}
 				rest := w.Commute*cm + w.Timing
-				out = append(out, listRef{box: sl.bbox, start: sl.start, end: sl.end, tier: g.tier, tf: tf, rest: rest, ub: tf + best + rest})
+				if ub := tf + best + rest; ub >= need {
+					out = append(out, listRef{box: sl.bbox, start: sl.start, end: sl.end, tier: g.tier, tf: tf, rest: rest, ub: ub})
+				}
 			}
 		}
 	}
-	for i := len(out)/2 - 1; i >= 0; i-- {
-		listDown(out, i)
+	h := slices.Clone(out)
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		listDown(h, i)
 	}
-	ls := &listSet{heap: out}
+	ls := &listSet{heap: h, minUB: need}
 	if r.lists == nil {
 		r.lists = make(map[[2]int32]*listSet)
 	}
@@ -404,6 +421,7 @@ func (sel *selection) refresh() {
 
 // searchFast finds the diversified top options, exactly, visiting tiles in
 // the order of their score bound and stopping when no tile can beat θ.
+
 func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	s := r.s
 	n := s.tiles.len()
@@ -452,130 +470,167 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 		}
 	}
 
-	type tileUB struct {
-		t     int32
-		ub    float64
-		jobUB float64
+	// The same per super-tile, to order them.
+	ns := len(s.supers)
+	jbS := make([][]float64, len(r.seekers))
+	var compS [][]compUB
+	if multi {
+		compS = make([][]compUB, len(r.seekers))
 	}
-	var order []tileUB
-	for t := range int32(n) {
-		if s.hStart[t] == s.hStart[t+1] || !r.tileInScope(t) {
+	for i := range r.seekers {
+		sk := &r.seekers[i]
+		v := make([]float64, ns)
+		for k := range v {
+			v[k] = math.Inf(-1)
+		}
+		var cv []compUB
+		if multi {
+			cv = make([]compUB, ns)
+		}
+		for _, g := range sk.groups {
+			tf := w.JobFit * tierFit[g.tier]
+			for k := range g.g.supers {
+				sj := &g.g.supers[k]
+				if !sj.any {
+					continue
+				}
+				best := sj.best.of(sk.licence, sk.fr)
+				if math.IsInf(best, -1) {
+					continue
+				}
+				v[k] = math.Max(v[k], tf+best)
+				if multi {
+					c := &cv[k]
+					c.fit = math.Max(c.fit, tierFit[g.tier])
+					c.ct = math.Max(c.ct, sj.maxCt)
+					c.sh = math.Max(c.sh, sj.maxSh)
+					c.cm = 1
+				}
+			}
+		}
+		jbS[i] = v
+		if multi {
+			compS[i] = cv
+		}
+	}
+
+	var order []runHead
+	for k := range s.supers {
+		st := &s.supers[k]
+		if len(st.tiles) == 0 || !r.superInScope(int32(k)) {
 			continue
 		}
-		hb := r.tileHousingUB(t)
+		hb := r.bucketsUB(st.buckets, r.superWish(int32(k)))
 		if math.IsInf(hb, -1) {
 			continue
 		}
-		jobUB := 0.0
-		switch {
-		case multi:
-			ubs := make([]compUB, len(r.seekers))
-			for i := range r.seekers {
-				u := &ubs[i]
-				for k := s.tiles.nbStart[t]; k < s.tiles.nbStart[t+1]; k++ {
-					cmub := r.commuteUB(float64(s.tiles.nbDist[k]))
-					if cmub < 0 {
-						break
-					}
-					c := &comp[i][s.tiles.nbTile[k]]
-					if c.cm == 0 {
-						continue // no job of this seeker there
-					}
-					u.fit, u.ct, u.sh = math.Max(u.fit, c.fit), math.Max(u.ct, c.ct), math.Max(u.sh, c.sh)
-					u.cm = math.Max(u.cm, cmub)
-				}
-			}
-			if r.seekUB == nil {
-				r.seekUB = make(map[int32][]compUB)
-			}
-			r.seekUB[t] = ubs
-			jobUB = r.jobSideUB(nil, ubs)
-		case r.jobSide:
-			best := 0.0
-			for k := s.tiles.nbStart[t]; k < s.tiles.nbStart[t+1]; k++ {
-				cmub := r.commuteUB(float64(s.tiles.nbDist[k]))
-				if cmub < 0 {
-					break
-				}
-				if v := jb[0][s.tiles.nbTile[k]]; !math.IsInf(v, -1) {
-					best = math.Max(best, v+w.Commute*cmub)
-				}
-			}
-			jobUB = best
-		}
-		order = append(order, tileUB{t, hb + jobUB, jobUB})
+		jobUB, _ := r.jobBound(st.nb, st.nbDist, jbS, compS)
+		order = append(order, runHead{ub: hb + jobUB, jobUB: jobUB, run: superItem, pos: int32(k)})
 	}
-	slices.SortFunc(order, func(a, b tileUB) int {
-		if c := cmp.Compare(b.ub, a.ub); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.t, b.t)
-	})
 
+	// Best first over the whole market: the frontier holds super-tiles
+	// and tiles not yet opened, and the first unread home of each run of
+	// the opened tiles, by bound. An area is opened when it comes first;
+	// its parts then compete with every other's, so the bars rise as early
+	// as they can and the search stops as soon as nothing left can reach θ.
 	examined := 0
 	src := tileSource{}
-	var heads runHeap
-	for _, tu := range order {
+	sc := scratchPool.Get().(*searchScratch)
+	defer scratchPool.Put(sc)
+	heads := append(sc.heads[:0], order...)
+	defer func() { sc.heads = heads[:0] }()
+	runs := sc.runs[:0]
+	defer func() { sc.runs = runs[:0] }()
+	heads.init()
+	for len(heads) > 0 {
+		top := &heads[0]
 		sel.refresh()
-		if tu.ub < sel.theta-boundSlack {
+		if top.ub < sel.theta-boundSlack {
 			break
 		}
-		if tu.ub < sel.tileBar(tu.t)-boundSlack {
-			continue // every department there is full of better options
-		}
-		// The tile's homes, best bound first, through the heads of its
-		// runs: the bars rise early and the homes below them are never
-		// read.
-		heads = heads[:0]
-		for ri := s.rStart[tu.t]; ri < s.rStart[tu.t+1]; ri++ {
-			u := &s.runs[ri]
-			if why := r.checkRun(u); why != "" {
-				r.rejected[why] += int(u.end - u.start)
-				continue
-			}
-			heads = append(heads, runHead{ub: r.runUB(u, u.start) + tu.jobUB, run: ri, pos: u.start})
-		}
-		heads.init()
-		for len(heads) > 0 {
-			top := &heads[0]
-			sel.refresh()
-			if top.ub < sel.theta-boundSlack {
-				break
-			}
-			u := &s.runs[top.run]
-			if top.ub < sel.bar(u.c)-boundSlack {
-				heads.pop() // the rest of the run is below its bar
-				continue
-			}
-			hi := s.hOrder[top.pos]
-			if top.pos+1 < u.end {
-				top.pos++
-				top.ub = r.runUB(u, top.pos) + tu.jobUB
-				heads.down(0)
-			} else {
-				heads.pop()
-			}
-			h := &s.housing[hi]
-			if why := r.checkHousing(h); why != "" {
-				r.reject(why)
-				continue
-			}
-			hc := r.housingCtx(h)
-			ub := r.housingUB(&hc) + tu.jobUB
-			bar := sel.bar(h.c)
-			if ub < bar-boundSlack {
-				continue
-			}
-			examined++
-			if examined%ctxCheckEvery == 0 {
-				if err := ctx.Err(); err != nil {
-					return nil, examined, err
+		if top.run == superItem {
+			// Open the super-tile: its runs join the frontier.
+			st, superJobUB := &s.supers[top.pos], top.jobUB
+			heads.pop()
+			for _, t := range st.tiles {
+				if !r.tileInScope(t) {
+					continue
+				}
+				// The runs' housing bounds first: the tile's job bound,
+				// a walk over its neighbours, only when one may reach θ.
+				runs = runs[:0]
+				hbMax := math.Inf(-1)
+				for ri := s.rStart[t]; ri < s.rStart[t+1]; ri++ {
+					u := &s.runs[ri]
+					if why := r.checkRun(u); why != "" {
+						r.rejected[why] += int(u.end - u.start)
+						continue
+					}
+					hb := r.runUB(u, u.start)
+					runs = append(runs, runHead{ub: hb, run: ri, pos: u.start})
+					hbMax = math.Max(hbMax, hb)
+				}
+				if hbMax+superJobUB < sel.theta-boundSlack {
+					continue
+				}
+				if r.tileHb == nil {
+					r.tileHb = make(map[int32]float64)
+				}
+				r.tileHb[t] = hbMax
+				nb := s.tiles.nbTile[s.tiles.nbStart[t]:s.tiles.nbStart[t+1]]
+				nd := s.tiles.nbDist[s.tiles.nbStart[t]:s.tiles.nbStart[t+1]]
+				jobUB, ubs := r.jobBound(nb, nd, jb, comp)
+				if multi {
+					if r.seekUB == nil {
+						r.seekUB = make(map[int32][]compUB)
+					}
+					r.seekUB[t] = ubs
+				}
+				for _, x := range runs {
+					x.ub += jobUB
+					x.jobUB = jobUB
+					if x.ub < sel.bar(s.runs[x.run].c)-boundSlack {
+						continue // never read
+					}
+					heads.push(x)
 				}
 			}
-			c, ok := r.evaluate(hi, src, bar)
-			if ok {
-				sel.add(c)
+			continue
+		}
+		u := &s.runs[top.run]
+		if top.ub < sel.bar(u.c)-boundSlack {
+			heads.pop() // the rest of the run is below its bar
+			continue
+		}
+		hi, jobUB := s.hOrder[top.pos], top.jobUB
+		if top.pos+1 < u.end {
+			top.pos++
+			top.ub = r.runUB(u, top.pos) + jobUB
+			heads.down(0)
+		} else {
+			heads.pop()
+		}
+		h := &s.housing[hi]
+		if why := r.checkHousing(h); why != "" {
+			r.reject(why)
+			continue
+		}
+		hc := r.housingCtx(h)
+		ub := r.housingUB(&hc) + jobUB
+		bar := sel.bar(h.c)
+		if ub < bar-boundSlack {
+			continue
+		}
+		examined++
+		if examined%ctxCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, examined, err
 			}
+		}
+		r.theta = sel.theta
+		c, ok := r.evaluate(hi, src, bar)
+		if ok {
+			sel.add(c)
 		}
 	}
 	sel.dirty = true
@@ -583,10 +638,11 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 }
 
 // runHead is the first unread home of a run, hOrder[pos], and the bound
-// of the run's homes from there on.
+// of the run's homes from there on; with run = -1, it is tile pos, not yet
+// opened, and the bound of its homes. jobUB is the tile's job-side bound.
 type runHead struct {
-	ub       float64
-	run, pos int32
+	ub, jobUB float64
+	run, pos  int32
 }
 
 // runHeap is a binary max-heap of run heads by bound.
@@ -612,6 +668,19 @@ func (h runHeap) down(i int) {
 		}
 		h[i], h[l] = h[l], h[i]
 		i = l
+	}
+}
+
+func (h *runHeap) push(x runHead) {
+	*h = append(*h, x)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		p := (i - 1) / 2
+		if q[p].ub >= q[i].ub {
+			break
+		}
+		q[p], q[i] = q[i], q[p]
+		i = p
 	}
 }
 
@@ -657,18 +726,70 @@ func (r *request) runUB(u *hRun, k int32) float64 {
 	return v
 }
 
-// tileHousingUB bounds the housing part of the score of any option in
-// tile t for this household, or returns -Inf when no housing there fits.
-func (r *request) tileHousingUB(t int32) float64 {
+// searchScratch is the frontier's memory, reused across plans: a plan
+// pushes thousands of runs, and fresh memory for them cost more than the
+// heap work.
+type searchScratch struct {
+	heads runHeap
+	runs  []runHead
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(searchScratch) }}
+
+// superItem marks a super-tile in the frontier (runHead.run).
+const superItem = -1
+
+// jobBound bounds the job side of any option on a home of an area (a tile
+// or a super-tile) from its neighbours nb at distances of at least nd,
+// where jb and comp are the seekers' bounds per neighbour (see searchFast).
+// With several seekers it also returns the per-seeker component bounds.
+func (r *request) jobBound(nb []int32, nd []float32, jb [][]float64, comp [][]compUB) (float64, []compUB) {
+	w := &r.w
+	switch {
+	case len(r.seekers) > 1:
+		ubs := make([]compUB, len(r.seekers))
+		for i := range r.seekers {
+			u := &ubs[i]
+			for k, t2 := range nb {
+				cmub := r.commuteUB(float64(nd[k]))
+				if cmub < 0 {
+					break // neighbours come nearest first
+				}
+				c := &comp[i][t2]
+				if c.cm == 0 {
+					continue // no job of this seeker there
+				}
+				u.fit, u.ct, u.sh = math.Max(u.fit, c.fit), math.Max(u.ct, c.ct), math.Max(u.sh, c.sh)
+				u.cm = math.Max(u.cm, cmub)
+			}
+		}
+		return r.jobSideUB(nil, ubs), ubs
+	case r.jobSide:
+		best := 0.0
+		for k, t2 := range nb {
+			cmub := r.commuteUB(float64(nd[k]))
+			if cmub < 0 {
+				break
+			}
+			if v := jb[0][t2]; !math.IsInf(v, -1) {
+				best = math.Max(best, v+w.Commute*cmub)
+			}
+		}
+		return best, nil
+	}
+	return 0, nil
+}
+
+// bucketsUB bounds the housing part of the score of any option on the
+// homes summarised by buckets (a tile's or a super-tile's) for this
+// household, with the wish bonus they may get, or returns -Inf when none
+// of them fits.
+func (r *request) bucketsUB(buckets []bucket, wish float64) float64 {
 	s := r.s
 	w := r.w
 	best := math.Inf(-1)
-	wish := 0.0
-	if len(r.wishes) > 0 {
-		wish = w.WishBonus
-	}
 	stepFree := r.stepFree
-	for _, b := range s.buckets[s.bStart[t]:s.bStart[t+1]] {
+	for _, b := range buckets {
 		if stepFree && !b.anyStepFree {
 			continue
 		}

@@ -1,0 +1,163 @@
+package matcher
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"passerelle/geo"
+)
+
+// superShift groups tiles into super-tiles of 2^superShift × 2^superShift
+// tiles (40 km with the default 10 km tiles). A plan first orders the few
+// hundred super-tiles by a bound of their scores and opens only the ones
+// that may hold an option, instead of bounding every tile of the country:
+// that bounding, a walk over each tile's neighbours within reach, cost
+// 2–4 ms per plan on the national market, more than the search itself.
+const superShift = 2
+
+// superTile is a block of tiles with the summaries that bound the score
+// of any option on its homes.
+type superTile struct {
+	tiles    []int32 // its tiles holding homes
+	box      bbox
+	deps     []string       // departments of its homes
+	communes []*geo.Commune // communes of its homes
+	buckets  []bucket       // its tiles' buckets merged by rooms and shared flag
+	// neighbours within the tiling's reach, nearest first, with lower
+	// bounds of distance
+	nb     []int32
+	nbDist []float32
+}
+
+// superJobs bounds a job group's jobs in one super-tile, as groupTile does
+// for one tile.
+type superJobs struct {
+	best         seekerBound
+	maxCt, maxSh float64
+	any          bool
+}
+
+// indexSupers builds the super-tiles over the homes' tiles and each job
+// group's bounds per super-tile. It runs after indexHousing and
+// indexJobs.
+func (s *snapshot) indexSupers() {
+	t := &s.tiles
+	ids := map[[2]int32]int32{}
+	s.superOf = make([]int32, t.len())
+	for i, k := range t.keys {
+		sk := [2]int32{k[0] >> superShift, k[1] >> superShift}
+		id, ok := ids[sk]
+		if !ok {
+			id = int32(len(s.supers))
+			ids[sk] = id
+			lat0, lon0 := float64(sk[0]<<superShift)*t.dLat, float64(sk[1]<<superShift)*t.dLon
+			s.supers = append(s.supers, superTile{box: bbox{lat0: lat0, lat1: lat0 + float64(int32(1)<<superShift)*t.dLat,
+				lon0: lon0, lon1: lon0 + float64(int32(1)<<superShift)*t.dLon}})
+		}
+		s.superOf[i] = id
+		if s.hStart[i] == s.hStart[i+1] {
+			continue // no home: only its jobs count, through the groups
+		}
+		st := &s.supers[id]
+		st.tiles = append(st.tiles, int32(i))
+		for _, d := range s.tileDeps[i] {
+			if !slices.Contains(st.deps, d) {
+				st.deps = append(st.deps, d)
+			}
+		}
+		for ri := s.rStart[i]; ri < s.rStart[i+1]; ri++ {
+			if c := s.runs[ri].c; !slices.Contains(st.communes, c) {
+				st.communes = append(st.communes, c)
+			}
+		}
+		for _, b := range s.buckets[s.bStart[i]:s.bStart[i+1]] {
+			k := slices.IndexFunc(st.buckets, func(x bucket) bool { return x.rooms == b.rooms && x.shared == b.shared })
+			if k < 0 {
+				st.buckets = append(st.buckets, b)
+				continue
+			}
+			m := &st.buckets[k]
+			m.maxStatic = math.Max(m.maxStatic, b.maxStatic)
+			m.minRent = math.Min(m.minRent, b.minRent)
+			m.minCharges = math.Min(m.minCharges, b.minCharges)
+			m.maxOcc = max(m.maxOcc, b.maxOcc)
+			m.anyStepFree = m.anyStepFree || b.anyStepFree
+			m.genders |= b.genders
+		}
+	}
+	// Neighbours: super-tiles whose boxes are within reach.
+	type nb struct {
+		id int32
+		d  float32
+	}
+	var buf []nb
+	for a := range s.supers {
+		buf = buf[:0]
+		for b := range s.supers {
+			if d := minDistBBox(s.supers[a].box, s.supers[b].box); d <= t.maxReachM {
+				buf = append(buf, nb{int32(b), float32(d)})
+			}
+		}
+		slices.SortFunc(buf, func(x, y nb) int { return cmp.Or(cmp.Compare(x.d, y.d), cmp.Compare(x.id, y.id)) })
+		st := &s.supers[a]
+		for _, n := range buf {
+			st.nb = append(st.nb, n.id)
+			st.nbDist = append(st.nbDist, n.d)
+		}
+	}
+	for _, g := range s.groups {
+		g.supers = make([]superJobs, len(s.supers))
+		for i := range g.supers {
+			for l := range g.supers[i].best {
+				for f := range g.supers[i].best[l] {
+					g.supers[i].best[l][f] = float32(math.Inf(-1))
+				}
+			}
+		}
+		for _, gt := range g.tiles {
+			sj := &g.supers[s.superOf[gt.tile]]
+			sj.any = true
+			sj.maxCt = math.Max(sj.maxCt, gt.maxCt)
+			sj.maxSh = math.Max(sj.maxSh, gt.maxSh)
+			for l := range sj.best {
+				for f := range sj.best[l] {
+					sj.best[l][f] = max(sj.best[l][f], gt.best[l][f])
+				}
+			}
+		}
+	}
+}
+
+// superInScope reports whether super-tile id may hold a home within the
+// household's relocation scope.
+func (r *request) superInScope(id int32) bool {
+	st := &r.s.supers[id]
+	switch r.h.Relocation.Scope {
+	case ScopeRegions, ScopeDepartments:
+		return r.depsInScope(st.deps)
+	case ScopeRadius:
+		return minDistBBox(bbox{lat0: r.home.Point[1], lat1: r.home.Point[1], lon0: r.home.Point[0], lon1: r.home.Point[0]}, st.box) <=
+			r.h.Relocation.RadiusKM*1000+30000
+	}
+	return true
+}
+
+// superWish returns the wish bonus the homes of super-tile id may get.
+func (r *request) superWish(id int32) float64 {
+	if len(r.wishes) == 0 {
+		return 0
+	}
+	st := &r.s.supers[id]
+	for _, d := range st.deps {
+		if slices.Contains(r.wishes, d) {
+			return r.w.WishBonus
+		}
+	}
+	for _, c := range st.communes {
+		if slices.Contains(r.wishes, c.Code) {
+			return r.w.WishBonus
+		}
+	}
+	return 0
+}
