@@ -635,13 +635,7 @@ func (st *allocState) deepen(ctx context.Context, redo []int, top int) error {
 					return
 				}
 				i := redo[k]
-				r, err := st.e.newRequest(st.s, &st.hs[i], st.popts)
-				if err != nil {
-					errs[k] = err
-					continue
-				}
-				r.opts.Top, r.opts.MaxPerCommune, r.opts.MaxPerDepartment = top, top, top
-				st.cands[i], _, errs[k] = r.searchFast(ctx)
+				st.cands[i], _, errs[k] = st.search(ctx, i, top)
 				st.tops[i] = top
 			}
 		}()
@@ -675,14 +669,68 @@ func (st *allocState) reset() {
 	}
 }
 
+// search returns household i's options: its best top options over its
+// whole relocation scope and its best top options in its current
+// department when its scope allows it, merged in plan order.
+//
+// The national list alone left the allocation worse than keeping everyone
+// in their department (docs/BENCHMARKS.md, quality report): households of
+// similar profiles share the same nationally best homes, and the options
+// a department-bound allocation uses lay beyond their lists. With the local
+// list, every option of the "stay in the department" allocation is also
+// an option of the national one.
+func (st *allocState) search(ctx context.Context, i, top int) ([]candidate, *request, error) {
+	return st.searchFor(ctx, &st.hs[i], top)
+}
+
+// searchFor is search for household hh.
+func (st *allocState) searchFor(ctx context.Context, hh *Household, top int) ([]candidate, *request, error) {
+	popts := st.popts
+	popts.Top, popts.MaxPerCommune, popts.MaxPerDepartment = top, top, top
+	r, err := st.e.newRequest(st.s, hh, popts)
+	if err != nil {
+		return nil, nil, err
+	}
+	cands, _, err := r.searchFast(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	dep := r.home.Department
+	if sc := r.h.Relocation; sc.Scope == ScopeDepartments && len(sc.Departments) == 1 && sc.Departments[0] == dep || !r.inScope(r.home) {
+		return cands, r, nil // the list is already local, or the department is out of scope
+	}
+	h := *hh
+	h.Relocation = Relocation{Scope: ScopeDepartments, Departments: []string{dep}}
+	lr, err := st.e.newRequest(st.s, &h, popts)
+	if err != nil {
+		return nil, nil, err
+	}
+	local, _, err := lr.searchFast(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	seen := make(map[int32]bool, len(cands))
+	for _, c := range cands {
+		seen[c.h] = true
+	}
+	n := len(cands)
+	for _, c := range local {
+		// A radius scope may leave part of the department out.
+		if !seen[c.h] && r.inScope(st.s.housing[c.h].c) {
+			cands = append(cands, c)
+		}
+	}
+	if len(cands) > n {
+		sel := selection{r: r}
+		slices.SortFunc(cands, func(a, b candidate) int { return sel.less(&a, &b) })
+	}
+	return cands, r, nil
+}
+
 // householdOptions runs household i's plan search and, when it has a lock,
 // finds or builds the locked option.
 func (st *allocState) householdOptions(ctx context.Context, i int) ([]candidate, *candidate, lockOutcome, error) {
-	r, err := st.e.newRequest(st.s, &st.hs[i], st.popts)
-	if err != nil {
-		return nil, nil, lockOutcome{}, err
-	}
-	cands, _, err := r.searchFast(ctx)
+	cands, r, err := st.search(ctx, i, st.opts.Top)
 	if err != nil {
 		return nil, nil, lockOutcome{}, err
 	}

@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -61,12 +62,12 @@ func (e *Engine) Insert(ctx context.Context, a *Allocation, h *Household) (*Inse
 	hh := *h
 	hh.Members = slices.Clone(h.Members)
 	hh.ApplyDefaults()
-	r, err := st.e.newRequest(st.s, &hh, st.popts)
+	cands, _, err := st.searchFor(ctx, &hh, st.opts.Top)
 	if err != nil {
-		return nil, err
-	}
-	cands, _, err := r.searchFast(ctx)
-	if err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("matcher: insert: planning household %q: %w", h.ID, err)
 	}
 	return a.insertPlanned(hh, cands), nil

@@ -300,8 +300,9 @@ type snapshot struct {
 	bStart  []int32
 	buckets []bucket
 	// super-tiles, and the super-tile of each tile
-	supers  []superTile
-	superOf []int32
+	supers   []superTile
+	superOf  []int32
+	supersOf map[string][]int32 // by commune and department code
 	// tile departments: tileDeps[t]
 	tileDeps  [][]string
 	maxStatic float64 // over all housing

@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"sort"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -35,6 +36,22 @@ func (tileSource) each(st *step) {
 		need = r.theta - (hb - r.w.Timing) - boundSlack
 	}
 	ls := r.tileLists(st.hc.h.tile, st.si, need)
+	// Warm start: the job the seeker took from the last home of the tile
+	// is likely near the best from this one; trying it first raises the
+	// cut before any list is read. The search stays exact: every job
+	// that could beat it is still tried.
+	wk := [2]int32{st.hc.h.tile, int32(st.si)}
+	if ji, ok := r.warm[wk]; ok {
+		st.try(ji, r.w.JobFit)
+	}
+	defer func() {
+		if st.hasBest {
+			if r.warm == nil {
+				r.warm = make(map[[2]int32]int32)
+			}
+			r.warm[wk] = st.best.job
+		}
+	}()
 	for i := 0; ; i++ {
 		l := ls.at(i)
 		if l == nil {
@@ -428,12 +445,13 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	w := r.w
 	sel := &selection{k: r.opts.Top, perCommune: r.opts.MaxPerCommune, perDep: r.opts.MaxPerDepartment, theta: math.Inf(-1), r: r}
 
-	// Job bound per tile and seeker: the best fit and static value there.
-	jb := make([][]float64, len(r.seekers))
+	// Job bound per tile and seeker: the best fit and static value there,
+	// computed when a tile next to an opened one needs it (NaN: not yet).
 	// With several seekers, the bound follows the household aggregation
 	// component by component: the best fit, contract and shortage values
 	// per tile and seeker.
 	multi := len(r.seekers) > 1
+	jb := make([][]float64, len(r.seekers))
 	var comp [][]compUB
 	if multi {
 		comp = make([][]compUB, len(r.seekers))
@@ -441,32 +459,44 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	for i := range r.seekers {
 		v := make([]float64, n)
 		for t := range v {
-			v[t] = math.Inf(-1)
+			v[t] = math.NaN()
 		}
-		var cv []compUB
+		jb[i] = v
 		if multi {
-			cv = make([]compUB, n)
+			comp[i] = make([]compUB, n)
 		}
-		for _, g := range r.seekers[i].groups {
-			tf := w.JobFit * tierFit[g.tier]
-			for _, gt := range g.g.tiles {
-				best := gt.best.of(r.seekers[i].licence, r.seekers[i].fr)
-				if math.IsInf(best, -1) {
-					continue // no job there the seeker may take
+	}
+	fill := func(nb []int32) {
+		for i := range r.seekers {
+			sk := &r.seekers[i]
+			v := jb[i]
+			for _, t2 := range nb {
+				if !math.IsNaN(v[t2]) {
+					continue
 				}
-				v[gt.tile] = math.Max(v[gt.tile], tf+best)
-				if multi {
-					c := &cv[gt.tile]
+				best := math.Inf(-1)
+				var c compUB
+				for _, g := range sk.groups {
+					gi := g.g.byTile[t2]
+					if gi < 0 {
+						continue
+					}
+					gt := &g.g.tiles[gi]
+					b := gt.best.of(sk.licence, sk.fr)
+					if math.IsInf(b, -1) {
+						continue // no job there the seeker may take
+					}
+					best = math.Max(best, w.JobFit*tierFit[g.tier]+b)
 					c.fit = math.Max(c.fit, tierFit[g.tier])
 					c.ct = math.Max(c.ct, gt.maxCt)
 					c.sh = math.Max(c.sh, gt.maxSh)
 					c.cm = 1
 				}
+				v[t2] = best
+				if multi {
+					comp[i][t2] = c
+				}
 			}
-		}
-		jb[i] = v
-		if multi {
-			comp[i] = cv
 		}
 	}
 
@@ -514,13 +544,18 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 		}
 	}
 
+	wished := r.wishedSupers()
 	var order []runHead
 	for k := range s.supers {
 		st := &s.supers[k]
 		if len(st.tiles) == 0 || !r.superInScope(int32(k)) {
 			continue
 		}
-		hb := r.bucketsUB(st.buckets, r.superWish(int32(k)))
+		wish := 0.0
+		if wished != nil && wished[k] {
+			wish = w.WishBonus
+		}
+		hb := r.bucketsUB(st.buckets, wish)
 		if math.IsInf(hb, -1) {
 			continue
 		}
@@ -579,6 +614,10 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 				r.tileHb[t] = hbMax
 				nb := s.tiles.nbTile[s.tiles.nbStart[t]:s.tiles.nbStart[t+1]]
 				nd := s.tiles.nbDist[s.tiles.nbStart[t]:s.tiles.nbStart[t+1]]
+				if k := sort.Search(len(nd), func(k int) bool { return r.commuteUB(float64(nd[k])) < 0 }); k < len(nb) {
+					nb, nd = nb[:k], nd[:k] // beyond the household's reach
+				}
+				fill(nb)
 				jobUB, ubs := r.jobBound(nb, nd, jb, comp)
 				if multi {
 					if r.seekUB == nil {

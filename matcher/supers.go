@@ -86,6 +86,17 @@ func (s *snapshot) indexSupers() {
 			m.genders |= b.genders
 		}
 	}
+	// The super-tiles of each commune and department, for wishes.
+	s.supersOf = make(map[string][]int32)
+	for id := range s.supers {
+		st := &s.supers[id]
+		for _, c := range st.communes {
+			s.supersOf[c.Code] = append(s.supersOf[c.Code], int32(id))
+		}
+		for _, d := range st.deps {
+			s.supersOf[d] = append(s.supersOf[d], int32(id))
+		}
+	}
 	// Neighbours: super-tiles whose boxes are within reach.
 	type nb struct {
 		id int32
@@ -143,21 +154,18 @@ func (r *request) superInScope(id int32) bool {
 	return true
 }
 
-// superWish returns the wish bonus the homes of super-tile id may get.
-func (r *request) superWish(id int32) float64 {
+// wishedSupers returns which super-tiles hold a home in one of the
+// household's wishes (a commune or department code), or nil when it has
+// none.
+func (r *request) wishedSupers() []bool {
 	if len(r.wishes) == 0 {
-		return 0
+		return nil
 	}
-	st := &r.s.supers[id]
-	for _, d := range st.deps {
-		if slices.Contains(r.wishes, d) {
-			return r.w.WishBonus
+	out := make([]bool, len(r.s.supers))
+	for _, w := range r.wishes {
+		for _, id := range r.s.supersOf[w] {
+			out[id] = true
 		}
 	}
-	for _, c := range st.communes {
-		if slices.Contains(r.wishes, c.Code) {
-			return r.w.WishBonus
-		}
-	}
-	return 0
+	return out
 }
