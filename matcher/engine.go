@@ -268,9 +268,12 @@ const (
 // jobGroup is every job of one ROME code ("r:G1602"), one domaine
 // ("d:G16"), one grand domaine ("g:G") or accepting beginners ("b").
 type jobGroup struct {
-	tiles     []groupTile
-	byTile    []int32     // tile → index in tiles, -1 when the group has no job there
-	supers    []superJobs // by super-tile
+	tiles []groupTile
+	// tile → index in tiles: dense (-1 where the group has no job) for
+	// groups present in many tiles, a map for the others
+	dense     []int32
+	byTile    map[int32]int32
+	supers    []superJobs // the super-tiles where the group has jobs
 	maxWage   float64
 	maxStatic float64
 }
@@ -613,9 +616,14 @@ func (s *snapshot) indexJobs() {
 			seg[pos[t]] = ji
 			pos[t]++
 		}
-		jg := &jobGroup{byTile: make([]int32, nt), tiles: make([]groupTile, 0, len(touched))}
-		for t := range jg.byTile {
-			jg.byTile[t] = -1
+		jg := &jobGroup{tiles: make([]groupTile, 0, len(touched))}
+		if len(touched)*64 >= nt {
+			jg.dense = make([]int32, nt)
+			for t := range jg.dense {
+				jg.dense[t] = -1
+			}
+		} else {
+			jg.byTile = make(map[int32]int32, len(touched))
 		}
 		base := int32(offset[g])
 		for _, t := range touched {
@@ -638,11 +646,26 @@ func (s *snapshot) indexJobs() {
 				gt.maxSh = math.Max(gt.maxSh, j.sh)
 			}
 			jg.maxStatic = math.Max(jg.maxStatic, gt.maxStatic)
-			jg.byTile[t] = int32(len(jg.tiles))
+			if jg.dense != nil {
+				jg.dense[t] = int32(len(jg.tiles))
+			} else {
+				jg.byTile[t] = int32(len(jg.tiles))
+			}
 			jg.tiles = append(jg.tiles, gt)
 		}
 		s.groups[name] = jg
 	}
+}
+
+// tileIndex returns the index in g.tiles of tile t, or -1.
+func (g *jobGroup) tileIndex(t int32) int32 {
+	if g.dense != nil {
+		return g.dense[t]
+	}
+	if i, ok := g.byTile[t]; ok {
+		return i
+	}
+	return -1
 }
 
 // split distributes a static-sorted run of jobs of tile t (starting at

@@ -164,7 +164,7 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 		rest := w.Commute*cmub + w.Timing
 		t2 := s.tiles.nbTile[k]
 		for _, g := range sk.groups {
-			gi := g.g.byTile[t2]
+			gi := g.g.tileIndex(t2)
 			if gi < 0 {
 				continue
 			}
@@ -477,7 +477,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 				best := math.Inf(-1)
 				var c compUB
 				for _, g := range sk.groups {
-					gi := g.g.byTile[t2]
+					gi := g.g.tileIndex(t2)
 					if gi < 0 {
 						continue
 					}
@@ -519,11 +519,9 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 		}
 		for _, g := range sk.groups {
 			tf := w.JobFit * tierFit[g.tier]
-			for k := range g.g.supers {
-				sj := &g.g.supers[k]
-				if !sj.any {
-					continue
-				}
+			for x := range g.g.supers {
+				sj := &g.g.supers[x]
+				k := sj.super
 				best := sj.best.of(sk.licence, sk.fr)
 				if math.IsInf(best, -1) {
 					continue

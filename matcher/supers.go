@@ -33,9 +33,9 @@ type superTile struct {
 // superJobs bounds a job group's jobs in one super-tile, as groupTile does
 // for one tile.
 type superJobs struct {
+	super        int32
 	best         seekerBound
 	maxCt, maxSh float64
-	any          bool
 }
 
 // indexSupers builds the super-tiles over the homes' tiles and each job
@@ -118,17 +118,25 @@ func (s *snapshot) indexSupers() {
 		}
 	}
 	for _, g := range s.groups {
-		g.supers = make([]superJobs, len(s.supers))
-		for i := range g.supers {
-			for l := range g.supers[i].best {
-				for f := range g.supers[i].best[l] {
-					g.supers[i].best[l][f] = float32(math.Inf(-1))
-				}
-			}
-		}
+		// Only the super-tiles where the group has jobs, in the order of
+		// its tiles' first appearance.
+		at := map[int32]int{}
+		g.supers = g.supers[:0]
 		for _, gt := range g.tiles {
-			sj := &g.supers[s.superOf[gt.tile]]
-			sj.any = true
+			id := s.superOf[gt.tile]
+			k, ok := at[id]
+			if !ok {
+				k = len(g.supers)
+				at[id] = k
+				sj := superJobs{super: id}
+				for l := range sj.best {
+					for f := range sj.best[l] {
+						sj.best[l][f] = float32(math.Inf(-1))
+					}
+				}
+				g.supers = append(g.supers, sj)
+			}
+			sj := &g.supers[k]
 			sj.maxCt = math.Max(sj.maxCt, gt.maxCt)
 			sj.maxSh = math.Max(sj.maxSh, gt.maxSh)
 			for l := range sj.best {
