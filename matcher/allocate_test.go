@@ -540,3 +540,47 @@ func TestAllocateInsert(t *testing.T) {
 		t.Errorf("got %v, want ErrInvalid for an allocation not made by Allocate", err)
 	}
 }
+
+// TestAllocateListsHoldLocalOptions checks that each household's options
+// include its best ones in its own department: every option of a
+// department-bound allocation's lists is also an option of the national
+// allocation's list of the same household, so a proven optimal national
+// allocation is never worse than keeping everyone in their department.
+func TestAllocateListsHoldLocalOptions(t *testing.T) {
+	checked := 0
+	for seed := range uint64(6) {
+		eng, m, hs := allocCase(t, 300+seed, 400, 300, 12)
+		stay := make([]matcher.Household, len(hs))
+		for i := range hs {
+			c, _, err := eng.Atlas().Locate(hs[i].Commune)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hs[i].Relocation = matcher.Relocation{Scope: matcher.ScopeAnywhere}
+			stay[i] = hs[i]
+			stay[i].Relocation = matcher.Relocation{Scope: matcher.ScopeDepartments, Departments: []string{c.Department}}
+		}
+		opts := matcher.AllocateOptions{Top: 3, KeepCandidates: true, NoExplain: true, Deepen: -1}
+		national := mustAllocate(t, eng, m, hs, opts)
+		local := mustAllocate(t, eng, m, stay, opts)
+		for i := range hs {
+			in := map[string]bool{}
+			for _, p := range national.Assignments[i].Candidates {
+				in[p.HousingID] = true
+			}
+			for _, p := range local.Assignments[i].Candidates {
+				checked++
+				if !in[p.HousingID] {
+					t.Fatalf("seed %d household %s: local option %s missing from its national list (%d options)",
+						seed, hs[i].ID, p.HousingID, len(national.Assignments[i].Candidates))
+				}
+			}
+		}
+		if national.Gap == 0 && local.Objective > national.Objective+allocTol {
+			t.Errorf("seed %d: department-bound objective %v above the proven optimal national %v", seed, local.Objective, national.Objective)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no local option checked")
+	}
+}

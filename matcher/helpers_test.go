@@ -149,6 +149,19 @@ func randomHousehold(rng *rand.Rand, m *matcher.Market, i int) matcher.Household
 		sortStrings(codes)
 		h.Commune = codes[rng.IntN(len(codes))]
 	}
+	// Scopes and wishes the search bounds per area: a region, a radius,
+	// a wished commune.
+	switch rng.IntN(8) {
+	case 0:
+		h.Relocation = matcher.Relocation{Scope: matcher.ScopeRegions, Regions: []string{"27"}}
+	case 1:
+		h.Relocation = matcher.Relocation{Scope: matcher.ScopeRadius, RadiusKM: float64(20 + rng.IntN(150))}
+	case 2:
+		var codes []string
+		m.Atlas.Communes(func(c *geo.Commune) bool { codes = append(codes, c.Code); return true })
+		sortStrings(codes)
+		h.Wishes = append(h.Wishes, codes[rng.IntN(len(codes))])
+	}
 	return h
 }
 
