@@ -53,7 +53,7 @@ func (tileSource) each(st *step) {
 		}
 	}()
 	for i := 0; ; i++ {
-		l := ls.at(i)
+		l := r.listAt(ls, i)
 		if l == nil {
 			break
 		}
@@ -101,28 +101,29 @@ type listRef struct {
 
 // listSet is the job lists of one housing tile for one seeker, handed out
 // best bound first: a search reads only the first few, so they are kept
-// in a heap and sorted as far as they are read. Lists whose bound is below
-// minUB were left out.
+// in a heap and sorted as far as they are read, in place in the request's
+// arena: r.arena[lo:lo+n] is the heap and r.arena[lo+n:hi] the lists
+// already handed out, the first at hi−1. Lists whose bound is below minUB
+// were left out.
 type listSet struct {
-	sorted []listRef
-	heap   []listRef // max-heap by ub
-	minUB  float64
+	lo, hi, n int32
+	minUB     float64
 }
 
-// at returns the i-th list by bound, or nil past the last.
-func (ls *listSet) at(i int) *listRef {
-	for i >= len(ls.sorted) {
-		h := ls.heap
-		if len(h) == 0 {
+// listAt returns the i-th list of ls by bound, or nil past the last. The
+// pointer is valid until the next tileLists call.
+func (r *request) listAt(ls *listSet, i int) *listRef {
+	for int32(i) >= ls.hi-ls.lo-ls.n {
+		if ls.n == 0 {
 			return nil
 		}
-		ls.sorted = append(ls.sorted, h[0])
-		n := len(h) - 1
-		h[0] = h[n]
-		ls.heap = h[:n]
-		listDown(ls.heap, 0)
+		h := r.arena[ls.lo : ls.lo+ls.n]
+		last := len(h) - 1
+		h[0], h[last] = h[last], h[0]
+		ls.n--
+		listDown(h[:last], 0)
 	}
-	return &ls.sorted[i]
+	return &r.arena[ls.hi-1-int32(i)]
 }
 
 func listDown(h []listRef, i int) {
@@ -154,8 +155,8 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 	s := r.s
 	w := &r.w
 	sk := &r.seekers[si]
-	out := r.listBuf[:0]
-	defer func() { r.listBuf = out[:0] }()
+	out := r.arena
+	lo := int32(len(out))
 	for k := s.tiles.nbStart[t]; k < s.tiles.nbStart[t+1]; k++ {
 		cmub := r.commuteUB(float64(s.tiles.nbDist[k]))
 		if cmub < 0 {
@@ -197,11 +198,12 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 			}
 		}
 	}
-	h := slices.Clone(out)
+	r.arena = out
+	h := out[lo:]
 	for i := len(h)/2 - 1; i >= 0; i-- {
 		listDown(h, i)
 	}
-	ls := &listSet{heap: h, minUB: need}
+	ls := &listSet{lo: lo, hi: int32(len(out)), n: int32(len(h)), minUB: need}
 	if r.lists == nil {
 		r.lists = make(map[[2]int32]*listSet)
 	}
@@ -570,6 +572,13 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	src := tileSource{}
 	sc := scratchPool.Get().(*searchScratch)
 	defer scratchPool.Put(sc)
+	r.arena = sc.arena[:0]
+	defer func() {
+		// The arena goes back to the pool: lists built from now on (an
+		// allocation's locked option) start a new one.
+		clear(r.arena)
+		sc.arena, r.arena, r.lists = r.arena[:0], nil, nil
+	}()
 	heads := append(sc.heads[:0], order...)
 	defer func() { sc.heads = heads[:0] }()
 	runs := sc.runs[:0]
@@ -769,6 +778,7 @@ func (r *request) runUB(u *hRun, k int32) float64 {
 type searchScratch struct {
 	heads runHeap
 	runs  []runHead
+	arena []listRef
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(searchScratch) }}
