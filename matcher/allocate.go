@@ -791,7 +791,7 @@ func (r *request) lockedCandidate(hi, ji int32) (candidate, string) {
 		return candidate{}, why
 	}
 	if ji < 0 {
-		c, ok := r.evaluate(hi, tileSource{}, math.Inf(-1))
+		c, ok := r.evaluate(hi, nil, math.Inf(-1))
 		if !ok {
 			return candidate{}, r.pending
 		}

@@ -317,6 +317,18 @@ func (st *step) try(ji int32, tf float64) {
 	}
 }
 
+// eachJob enumerates st's jobs through the tiles, or through scan (the
+// naive baseline) when it is not nil. Concrete calls, not an interface:
+// through one, the step and the home's context would escape to the heap,
+// an allocation per home and seeker on the fast path.
+func eachJob(scan *scanSource, st *step) {
+	if scan != nil {
+		scan.each(st)
+		return
+	}
+	tileSource{}.each(st)
+}
+
 // jobSource enumerates the jobs a seeker may take from a housing offer.
 type jobSource interface {
 	each(st *step)
@@ -343,7 +355,7 @@ type jobSource interface {
 // has no job at all: that case is bounded apart (H + K with the no-job
 // timing) and searched again without a floor when the bound is not enough.
 // With one seeker, K = 0 and α = 1: the floor is θ − H.
-func (r *request) evaluate(hi int32, src jobSource, theta float64) (candidate, bool) {
+func (r *request) evaluate(hi int32, src *scanSource, theta float64) (candidate, bool) {
 	h := &r.s.housing[hi]
 	hc := r.housingCtx(h)
 	var chosen []choice
@@ -375,7 +387,7 @@ func (r *request) evaluate(hi int32, src jobSource, theta float64) (candidate, b
 			noJob = hs + k - r.w.Timing*tOthers + r.w.Timing*math.Max(tOthers, hc.tmNoJob)
 		}
 		st := &step{r: r, hc: &hc, si: si, taken: chosen, floor: floor}
-		src.each(st)
+		eachJob(src, st)
 		switch {
 		case st.hasBest && st.best.v >= floor:
 			chosen = append(chosen, st.best)
@@ -387,7 +399,7 @@ func (r *request) evaluate(hi int32, src jobSource, theta float64) (candidate, b
 			// Without a job the option may still reach θ: search again
 			// without the floor to know whether the seeker has one.
 			st = &step{r: r, hc: &hc, si: si, taken: chosen, floor: math.Inf(-1)}
-			src.each(st)
+			eachJob(src, st)
 			if st.hasBest {
 				chosen = append(chosen, st.best)
 			}

@@ -569,7 +569,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	// its parts then compete with every other's, so the bars rise as early
 	// as they can and the search stops as soon as nothing left can reach θ.
 	examined := 0
-	src := tileSource{}
+	var src *scanSource // nil: the tiles
 	sc := scratchPool.Get().(*searchScratch)
 	defer scratchPool.Put(sc)
 	r.arena = sc.arena[:0]
