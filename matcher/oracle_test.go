@@ -66,3 +66,38 @@ func TestPlanMatchesNaive(t *testing.T) {
 		}
 	}
 }
+
+// TestWhatIfMatchesNaive checks the what-if variants of the pruned search
+// (which start each variant's search at the plan's lowest score when the
+// plan is full) against the brute force's, which search every variant
+// from scratch.
+func TestWhatIfMatchesNaive(t *testing.T) {
+	compared := 0
+	for seed := range uint64(4) {
+		rng := rand.New(rand.NewPCG(seed, 9))
+		m := randomMarket(t, rng, 300+rng.IntN(300), 300+rng.IntN(400))
+		eng, err := matcher.NewEngine(m, matcher.EngineOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 15 {
+			h := randomHousehold(rng, m, i)
+			opts := matcher.PlanOptions{Top: []int{3, 10}[i%2]}
+			fast, err := eng.Plan(t.Context(), &h, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			naive, err := eng.PlanNaive(t.Context(), &h, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(fast.WhatIf, naive.WhatIf) {
+				t.Fatalf("seed %d household %d: what-if\n got %+v\nwant %+v", seed, i, fast.WhatIf, naive.WhatIf)
+			}
+			compared += len(fast.WhatIf)
+		}
+	}
+	if compared == 0 {
+		t.Fatal("no what-if variant compared")
+	}
+}
