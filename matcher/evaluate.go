@@ -419,22 +419,7 @@ func (r *request) evaluate(hi int32, src *scanSource, theta float64) (candidate,
 // jobs the previous seekers chose and the bounds of the next ones, and the
 // largest timing value of the others' jobs (tm, 1 for a next seeker).
 func (r *request) othersBound(chosen []choice, rest []compUB) (k, alpha, tOthers float64) {
-	nf, nc, ns, m, t := 1.0, 1.0, 1.0, 0.0, 0.0
-	for _, c := range chosen {
-		j := &r.s.jobs[c.job]
-		nf *= 1 - c.fit
-		nc *= 1 - j.ct
-		ns *= 1 - j.sh
-		m = math.Max(m, c.cm)
-		t = math.Max(t, c.tm)
-	}
-	for _, u := range rest {
-		nf *= 1 - u.fit
-		nc *= 1 - u.ct
-		ns *= 1 - u.sh
-		m = math.Max(m, u.cm)
-		t = 1
-	}
+	nf, nc, ns, m, t := r.aggregate(chosen, rest)
 	w := &r.w
 	k = w.JobFit*(1-nf) + w.Contract*(1-nc) + w.Shortage*(1-ns) + w.Commute*m + w.Timing*t
 	alpha = max(nf, nc, ns, 1-m, 1-t)

@@ -346,7 +346,19 @@ func (r *request) checkHousing(h *hItem) string {
 	} else if int32(r.persons) > h.maxOcc {
 		return RejectTooSmall
 	}
-	switch h.kind {
+	if why := r.checkKind(h.kind); why != "" {
+		return why
+	}
+	if r.stepFree && !h.free {
+		return RejectStepFree
+	}
+	return ""
+}
+
+// checkKind returns the reason a home of landlord kind k cannot house the
+// household, or "".
+func (r *request) checkKind(k LandlordKind) string {
+	switch k {
 	case PensionDeFamille:
 		if !r.isolated || r.minAdultAge < 18 {
 			return RejectKind
@@ -355,9 +367,6 @@ func (r *request) checkHousing(h *hItem) string {
 		if r.incomeMin > ResidenceIncomeCeiling {
 			return RejectResidenceIncome
 		}
-	}
-	if r.stepFree && !h.free {
-		return RejectStepFree
 	}
 	return ""
 }
@@ -373,15 +382,8 @@ func (r *request) checkRun(u *hRun) string {
 	if u.shared && (!r.isolated || !r.h.SharedOK) {
 		return RejectSharedNotSuited
 	}
-	switch u.kind {
-	case PensionDeFamille:
-		if !r.isolated || r.minAdultAge < 18 {
-			return RejectKind
-		}
-	case ResidenceSociale:
-		if r.incomeMin > ResidenceIncomeCeiling {
-			return RejectResidenceIncome
-		}
+	if why := r.checkKind(u.kind); why != "" {
+		return why
 	}
 	return ""
 }

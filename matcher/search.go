@@ -126,16 +126,21 @@ func (r *request) listAt(ls *listSet, i int) *listRef {
 	return &r.arena[ls.hi-1-int32(i)]
 }
 
-func listDown(h []listRef, i int) {
+func listDown(h []listRef, i int) { siftDown(h, i, func(x *listRef) float64 { return x.ub }) }
+
+// siftDown restores the order of the max-heap h, by the bound ub of its
+// items, from position i down: the one heap of the frontier's runs and of
+// the tiles' job lists.
+func siftDown[T any](h []T, i int, ub func(*T) float64) {
 	for {
 		l := 2*i + 1
 		if l >= len(h) {
 			return
 		}
-		if r := l + 1; r < len(h) && h[r].ub > h[l].ub {
+		if r := l + 1; r < len(h) && ub(&h[r]) > ub(&h[l]) {
 			l = r
 		}
-		if h[l].ub <= h[i].ub {
+		if ub(&h[l]) <= ub(&h[i]) {
 			return
 		}
 		h[i], h[l] = h[l], h[i]
@@ -700,22 +705,7 @@ func (h runHeap) init() {
 	}
 }
 
-func (h runHeap) down(i int) {
-	for {
-		l := 2*i + 1
-		if l >= len(h) {
-			return
-		}
-		if r := l + 1; r < len(h) && h[r].ub > h[l].ub {
-			l = r
-		}
-		if h[l].ub <= h[i].ub {
-			return
-		}
-		h[i], h[l] = h[l], h[i]
-		i = l
-	}
-}
+func (h runHeap) down(i int) { siftDown(h, i, func(x *runHead) float64 { return x.ub }) }
 
 func (h *runHeap) push(x runHead) {
 	*h = append(*h, x)
@@ -913,20 +903,31 @@ type compUB struct{ fit, ct, sh, cm float64 }
 // seekers have taken the jobs chosen and whose other seekers bring at most
 // rest, with the household aggregation 1 − ∏(1 − x) and the mean commute.
 func (r *request) jobSideUB(chosen []choice, rest []compUB) float64 {
-	nf, nc, ns, cm := 1.0, 1.0, 1.0, 0.0
+	nf, nc, ns, cm, _ := r.aggregate(chosen, rest)
+	w := &r.w
+	return w.JobFit*(1-nf) + w.Contract*(1-nc) + w.Shortage*(1-ns) + w.Commute*cm
+}
+
+// aggregate combines what the jobs chosen and the bounds rest bring: the
+// products ∏(1 − x) of their fit, contract and shortage values, and the
+// largest commute and timing values (1 for a bound: timing is not bounded
+// per seeker).
+func (r *request) aggregate(chosen []choice, rest []compUB) (nf, nc, ns, cm, tm float64) {
+	nf, nc, ns = 1, 1, 1
 	for _, c := range chosen {
 		j := &r.s.jobs[c.job]
 		nf *= 1 - c.fit
 		nc *= 1 - j.ct
 		ns *= 1 - j.sh
 		cm = math.Max(cm, c.cm)
+		tm = math.Max(tm, c.tm)
 	}
 	for _, u := range rest {
 		nf *= 1 - u.fit
 		nc *= 1 - u.ct
 		ns *= 1 - u.sh
 		cm = math.Max(cm, u.cm)
+		tm = 1
 	}
-	w := &r.w
-	return w.JobFit*(1-nf) + w.Contract*(1-nc) + w.Shortage*(1-ns) + w.Commute*cm
+	return nf, nc, ns, cm, tm
 }
