@@ -224,7 +224,8 @@ const (
 // "Annuel de 28000 Euros" gives 28000/12; "Horaire de 11,65 Euros" gives
 // 11.65 × hoursWeekly × 52/12 (hoursWeekly 0 means 35); "Journalier"
 // counts 21.67 days a month. A single figure gives min = max. ok is false
-// when the text is not one of these forms or gives a non-positive figure.
+// when the text is not one of these forms or gives a figure below a cent
+// a month once rounded (fuzzing found "Mensuel de ,001Euro").
 func MonthlySalary(text string, hoursWeekly float64) (lo, hi float64, ok bool) {
 	m := salaryRE.FindStringSubmatch(text)
 	if m == nil {
@@ -258,7 +259,11 @@ func MonthlySalary(text string, hoursWeekly float64) (lo, hi float64, ok bool) {
 	case "journalier":
 		f = daysPerMonth
 	}
-	return math.Round(lo*f*100) / 100, math.Round(hi*f*100) / 100, true
+	lo, hi = math.Round(lo*f*100)/100, math.Round(hi*f*100)/100
+	if lo <= 0 || hi <= 0 {
+		return 0, 0, false // less than a cent a month: not a salary
+	}
+	return lo, hi, true
 }
 
 // monthsOf returns the length in months of a contract label such as
