@@ -310,15 +310,6 @@ func (t *table) float(c *column) (v float64, present bool) {
 	return v, true
 }
 
-// reqFloat is float for a required cell.
-func (t *table) reqFloat(c *column) float64 {
-	v, ok := t.float(c)
-	if !ok && t.raw(c) == "" {
-		t.fail(c, CodeRequired, "", "La valeur de la colonne "+c.name+" est obligatoire.", "The value of column "+c.name+" is required.")
-	}
-	return v
-}
-
 // rangeFloat is float with bounds lo ≤ v ≤ hi (CodeOutOfRange otherwise).
 func (t *table) rangeFloat(c *column, lo, hi float64) (float64, bool) {
 	v, ok := t.float(c)

@@ -329,11 +329,6 @@ func eachJob(scan *scanSource, st *step) {
 	tileSource{}.each(st)
 }
 
-// jobSource enumerates the jobs a seeker may take from a housing offer.
-type jobSource interface {
-	each(st *step)
-}
-
 // evaluate builds the option of housing hi: each seeker, in member order,
 // takes the feasible job of highest value v not already filled by the
 // previous seekers (or no job when none is within reach); the option is

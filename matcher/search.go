@@ -381,18 +381,6 @@ func (sel *selection) bar(c *geo.Commune) float64 {
 	return math.Max(b, full(sel.byDep[c.Department], sel.perDep))
 }
 
-// tileBar returns the lowest bar of the departments with homes in tile t.
-func (sel *selection) tileBar(t int32) float64 {
-	if sel.byDep == nil {
-		return sel.theta
-	}
-	b := math.Inf(1)
-	for _, d := range sel.r.s.tileDeps[t] {
-		b = math.Min(b, full(sel.byDep[d], sel.perDep))
-	}
-	return math.Max(sel.theta, b)
-}
-
 func (sel *selection) less(a, b *candidate) int {
 	if c := cmp.Compare(b.score, a.score); c != 0 {
 		return c

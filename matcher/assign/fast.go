@@ -306,7 +306,7 @@ func (s *fastSolver) bid(i int32) int32 {
 	// A member's margin is alt − (cost + price), a lower bound of the true
 	// one. The smallest is made exact before it limits the price rise.
 	var out int32
-	least := math.Inf(1)
+	var least float64
 	for refresh := 0; ; refresh++ {
 		out, least = -1, math.Inf(1)
 		for q := s.off[j]; q < s.off[j]+s.load[j]; q++ {
