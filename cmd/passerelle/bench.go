@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -99,16 +98,11 @@ func benchPlanCmd(e *env) *cobra.Command {
 				defer detailW.Flush()
 				fmt.Fprintln(detailW, "household\tfast_ms\texamined\toptions\tseekers\tscope")
 			}
-			if cpuProfile != "" {
-				f, err := os.Create(cpuProfile)
-				if err != nil {
-					return usageErr(fmt.Errorf("--cpuprofile: %w", err))
-				}
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return fmt.Errorf("--cpuprofile: %w", err)
-				}
-				defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
+			stopProfile, err := startCPUProfile(cpuProfile)
+			if err != nil {
+				return err
 			}
+			defer stopProfile()
 			for i := range hs {
 				t := time.Now()
 				p, err := eng.Plan(ctx, &hs[i], opts)
@@ -121,9 +115,7 @@ func benchPlanCmd(e *env) *cobra.Command {
 					fmt.Fprintf(detailW, "%d\t%.3f\t%d\t%d\t%d\t%s\n", i, float64(time.Since(t).Microseconds())/1000, p.Examined, len(p.Options), seekers(&hs[i]), hs[i].Relocation.Scope)
 				}
 			}
-			if cpuProfile != "" {
-				pprof.StopCPUProfile()
-			}
+			stopProfile() // the naive baseline is not profiled
 			res.Fast = percentiles(fast)
 			if !skipNaive {
 				naive := make([]time.Duration, 0, n)
