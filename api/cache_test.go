@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -15,6 +14,8 @@ import (
 
 	"passerelle/api"
 	"passerelle/api/rediscache"
+
+	"passerelle/internal/testenv"
 )
 
 // withRedis configures the server with the Redis cache at url.
@@ -32,14 +33,7 @@ func withRedis(t *testing.T, url string) option {
 
 func sharedRedis(t *testing.T) string {
 	t.Helper()
-	u := os.Getenv("REDIS_URL")
-	if u == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("REDIS_URL required in CI")
-		}
-		t.Skip("REDIS_URL not set")
-	}
-	return u
+	return testenv.Env(t, "REDIS_URL")
 }
 
 // metric returns the value of one sample line of /metrics.
@@ -110,12 +104,7 @@ func TestCacheWithRedis(t *testing.T) {
 // and restarts it (caching resumes).
 func TestRedisStoppedMidway(t *testing.T) {
 	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("redis-server required in CI")
-		}
-		t.Skip("redis-server not installed")
-	}
+	testenv.Require(t, err == nil, "redis-server")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"passerelle/internal/testenv"
 )
 
 // sharedDir is where the official open-data files live, relative to the
@@ -17,12 +19,8 @@ const sharedDir = "../../shared/datasets"
 // test when the directory is missing, unless CI is set (then it fails).
 func sharedFile(tb testing.TB, rel string) string {
 	tb.Helper()
-	if _, err := os.Stat(sharedDir); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("shared datasets required in CI: %v", err)
-		}
-		tb.Skipf("shared datasets not available: %v", err)
-	}
+	_, err := os.Stat(sharedDir)
+	testenv.Require(tb, err == nil, "the shared datasets ("+sharedDir+")")
 	p := filepath.Join(sharedDir, rel)
 	if _, err := os.Stat(p); err != nil {
 		tb.Fatalf("shared dataset file: %v", err)

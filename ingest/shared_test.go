@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"passerelle/ingest"
+
+	"passerelle/internal/testenv"
 )
 
 // sharedDir is where the official open-data files live, relative to the
@@ -20,12 +22,8 @@ const sharedDir = "../../shared/datasets"
 // folder is missing, unless CI is set (then it fails).
 func sharedFS(tb testing.TB) string {
 	tb.Helper()
-	if _, err := os.Stat(sharedDir); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("shared datasets required in CI: %v", err)
-		}
-		tb.Skipf("shared datasets not available: %v", err)
-	}
+	_, err := os.Stat(sharedDir)
+	testenv.Require(tb, err == nil, "the shared datasets ("+sharedDir+")")
 	return sharedDir
 }
 

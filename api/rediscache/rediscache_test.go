@@ -4,24 +4,18 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"testing"
 	"time"
 
 	"passerelle/api/rediscache"
+
+	"passerelle/internal/testenv"
 )
 
 // redisURL returns REDIS_URL; it skips without it, and fails when CI is set.
 func redisURL(t *testing.T) string {
 	t.Helper()
-	u := os.Getenv("REDIS_URL")
-	if u == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("REDIS_URL required in CI")
-		}
-		t.Skip("REDIS_URL not set")
-	}
-	return u
+	return testenv.Env(t, "REDIS_URL")
 }
 
 func TestCacheAgainstRedis(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 
 	"passerelle/api"
 	"passerelle/store"
+
+	"passerelle/internal/testenv"
 )
 
 // runCLIEnv is runCLI with environment variables.
@@ -26,12 +28,8 @@ func runCLIEnv(t *testing.T, vars map[string]string, args ...string) (stdout, st
 func sharedDatasets(t *testing.T) string {
 	t.Helper()
 	dir, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared", "datasets"))
-	if _, err := os.Stat(filepath.Join(dir, "communes")); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s required in CI: %v", dir, err)
-		}
-		t.Skipf("%s not found", dir)
-	}
+	_, err := os.Stat(filepath.Join(dir, "communes"))
+	testenv.Require(t, err == nil, dir)
 	return dir
 }
 

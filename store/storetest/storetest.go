@@ -6,11 +6,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"strings"
 	"testing"
 
 	"passerelle/store"
+
+	"passerelle/internal/testenv"
 )
 
 // PostgresURL returns the URL of a fresh schema in DATABASE_URL's
@@ -19,13 +20,7 @@ import (
 // DATABASE_URL the test is skipped, or fails when CI is set.
 func PostgresURL(t testing.TB, prefix string) string {
 	t.Helper()
-	url := os.Getenv("DATABASE_URL")
-	if url == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("DATABASE_URL required in CI")
-		}
-		t.Skip("DATABASE_URL not set")
-	}
+	url := testenv.Env(t, "DATABASE_URL")
 	admin, err := store.Open(context.Background(), url)
 	if err != nil {
 		t.Fatalf("open postgres: %v", err)
