@@ -469,25 +469,14 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 				if !math.IsNaN(v[t2]) {
 					continue
 				}
-				best := math.Inf(-1)
+				v[t2] = math.Inf(-1)
 				var c compUB
 				for _, g := range sk.groups {
-					gi := g.g.tileIndex(t2)
-					if gi < 0 {
-						continue
+					if gi := g.g.tileIndex(t2); gi >= 0 {
+						gt := &g.g.tiles[gi]
+						r.foldJobs(sk, g.tier, &gt.best, gt.maxCt, gt.maxSh, &v[t2], &c)
 					}
-					gt := &g.g.tiles[gi]
-					b := gt.best.of(sk.licence, sk.fr)
-					if math.IsInf(b, -1) {
-						continue // no job there the seeker may take
-					}
-					best = math.Max(best, w.JobFit*tierFit[g.tier]+b)
-					c.fit = math.Max(c.fit, tierFit[g.tier])
-					c.ct = math.Max(c.ct, gt.maxCt)
-					c.sh = math.Max(c.sh, gt.maxSh)
-					c.cm = 1
 				}
-				v[t2] = best
 				if multi {
 					comp[i][t2] = c
 				}
@@ -498,43 +487,21 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	// The same per super-tile, to order them.
 	ns := len(s.supers)
 	jbS := make([][]float64, len(r.seekers))
-	var compS [][]compUB
-	if multi {
-		compS = make([][]compUB, len(r.seekers))
-	}
+	compS := make([][]compUB, len(r.seekers))
 	for i := range r.seekers {
 		sk := &r.seekers[i]
 		v := make([]float64, ns)
 		for k := range v {
 			v[k] = math.Inf(-1)
 		}
-		var cv []compUB
-		if multi {
-			cv = make([]compUB, ns)
-		}
+		cv := make([]compUB, ns)
 		for _, g := range sk.groups {
-			tf := w.JobFit * tierFit[g.tier]
 			for x := range g.g.supers {
 				sj := &g.g.supers[x]
-				k := sj.super
-				best := sj.best.of(sk.licence, sk.fr)
-				if math.IsInf(best, -1) {
-					continue
-				}
-				v[k] = math.Max(v[k], tf+best)
-				if multi {
-					c := &cv[k]
-					c.fit = math.Max(c.fit, tierFit[g.tier])
-					c.ct = math.Max(c.ct, sj.maxCt)
-					c.sh = math.Max(c.sh, sj.maxSh)
-					c.cm = 1
-				}
+				r.foldJobs(sk, g.tier, &sj.best, sj.maxCt, sj.maxSh, &v[sj.super], &cv[sj.super])
 			}
 		}
-		jbS[i] = v
-		if multi {
-			compS[i] = cv
-		}
+		jbS[i], compS[i] = v, cv
 	}
 
 	wished := r.wishedSupers()
@@ -760,6 +727,23 @@ type searchScratch struct {
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(searchScratch) }}
+
+// foldJobs folds a job list of seeker sk's group of tier tier (its bound
+// per kind of seeker and its best contract and shortage values) into the
+// bounds of an area: v, the best weighted fit + static value, and c, the
+// best of each component for households with several seekers. A list
+// holding no job the seeker may take changes nothing.
+func (r *request) foldJobs(sk *seeker, tier int, b *seekerBound, maxCt, maxSh float64, v *float64, c *compUB) {
+	x := b.of(sk.licence, sk.fr)
+	if math.IsInf(x, -1) {
+		return
+	}
+	*v = math.Max(*v, r.w.JobFit*tierFit[tier]+x)
+	c.fit = math.Max(c.fit, tierFit[tier])
+	c.ct = math.Max(c.ct, maxCt)
+	c.sh = math.Max(c.sh, maxSh)
+	c.cm = 1
+}
 
 // superItem marks a super-tile in the frontier (runHead.run).
 const superItem = -1
