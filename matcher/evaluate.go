@@ -351,14 +351,17 @@ func eachJob(scan *scanSource, st *step) {
 // timing) and searched again without a floor when the bound is not enough.
 // With one seeker, K = 0 and α = 1: the floor is θ − H.
 func (r *request) evaluate(hi int32, src *scanSource, theta float64) (candidate, bool) {
-	h := &r.s.housing[hi]
-	hc := r.housingCtx(h)
+	hc := r.housingCtx(&r.s.housing[hi])
+	return r.evaluateAt(hi, &hc, r.housingUB(&hc), src, theta)
+}
+
+// evaluateAt is evaluate for a home whose context hc and housing bound
+// hub (housingUB) the caller has already computed.
+func (r *request) evaluateAt(hi int32, hc *housingCtx, hub float64, src *scanSource, theta float64) (candidate, bool) {
+	h := hc.h
 	var chosen []choice
 	bounded := !math.IsInf(theta, -1)
-	var hs float64 // H: housing part bound without timing
-	if bounded {
-		hs = r.housingUB(&hc) - r.w.Timing
-	}
+	hs := hub - r.w.Timing // H: housing part bound without timing
 	ubs := r.seekUB[h.tile]
 	for si := range r.seekers {
 		floor, noJob := math.Inf(-1), math.Inf(1)
@@ -381,7 +384,7 @@ func (r *request) evaluate(hi int32, src *scanSource, theta float64) (candidate,
 			// when nobody has a job, the home's own.
 			noJob = hs + k - r.w.Timing*tOthers + r.w.Timing*math.Max(tOthers, hc.tmNoJob)
 		}
-		st := &step{r: r, hc: &hc, si: si, taken: chosen, floor: floor}
+		st := &step{r: r, hc: hc, si: si, taken: chosen, floor: floor}
 		eachJob(src, st)
 		switch {
 		case st.hasBest && st.best.v >= floor:
@@ -393,7 +396,7 @@ func (r *request) evaluate(hi int32, src *scanSource, theta float64) (candidate,
 		default:
 			// Without a job the option may still reach θ: search again
 			// without the floor to know whether the seeker has one.
-			st = &step{r: r, hc: &hc, si: si, taken: chosen, floor: math.Inf(-1)}
+			st = &step{r: r, hc: hc, si: si, taken: chosen, floor: math.Inf(-1)}
 			eachJob(src, st)
 			if st.hasBest {
 				chosen = append(chosen, st.best)
@@ -401,7 +404,7 @@ func (r *request) evaluate(hi int32, src *scanSource, theta float64) (candidate,
 		}
 	}
 	var c candidate
-	if !r.score(&hc, chosen, &c) {
+	if !r.score(hc, chosen, &c) {
 		r.reject(r.pending)
 		return candidate{}, false
 	}

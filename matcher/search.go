@@ -622,7 +622,8 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 			continue
 		}
 		hc := r.housingCtx(h)
-		ub := r.housingUB(&hc) + jobUB
+		hub := r.housingUB(&hc)
+		ub := hub + jobUB
 		bar := sel.bar(h.c)
 		if ub < bar-boundSlack {
 			continue
@@ -634,7 +635,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 			}
 		}
 		r.theta = sel.theta
-		c, ok := r.evaluate(hi, src, bar)
+		c, ok := r.evaluateAt(hi, &hc, hub, src, bar)
 		if ok {
 			sel.add(c)
 		}
