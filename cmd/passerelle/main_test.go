@@ -119,9 +119,24 @@ func TestPlanStdin(t *testing.T) {
 }
 
 func TestBenchPlan(t *testing.T) {
-	out, errOut, code := runCLI(t, "", "bench", "plan", "--market", "demo", "--households", "5")
+	dir := t.TempDir()
+	detail, prof := filepath.Join(dir, "plans.tsv"), filepath.Join(dir, "cpu.pprof")
+	out, errOut, code := runCLI(t, "", "bench", "plan", "--market", "demo", "--households", "5",
+		"--detail", detail, "--cpuprofile", prof)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	// --detail: a header and one line per household; --cpuprofile: a
+	// profile was written.
+	b, err := os.ReadFile(detail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(string(b)), "\n"); len(lines) != 6 || !strings.HasPrefix(lines[0], "household\tfast_ms") {
+		t.Errorf("--detail file:\n%s", b)
+	}
+	if st, err := os.Stat(prof); err != nil || st.Size() == 0 {
+		t.Errorf("--cpuprofile: %v", err)
 	}
 	var res struct {
 		Households int `json:"households"`
