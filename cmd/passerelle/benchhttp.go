@@ -29,12 +29,14 @@ func benchHTTPCmd(e *env) *cobra.Command {
 	var dur, sample time.Duration
 	var acceptGzip bool
 	cmd := &cobra.Command{
-		Use:   "http --url URL --db FILE|URL --scenario writes|plans|plans-cached|soak [--concurrency C] [--duration D] [--sample S]",
+		Use:   "http --url URL --db FILE|URL --scenario writes|plans|plans-cached|soak|ready [--concurrency C] [--duration D] [--sample S]",
 		Short: "Load a running server over HTTP (offer writes, uncached or cached plans); prints JSON",
 		Long: "Scenarios:\n" +
 			"  writes        POST /v1/housing, each with a fresh Idempotency-Key\n" +
 			"  plans         POST /v1/households/{id}/plans over distinct generated households (cache misses)\n" +
 			"  plans-cached  GET /v1/households/{id}/plan of one household (cache hits after the first)\n" +
+			"  ready         GET /readyz: the smallest answer (a database ping), the floor of this\n" +
+			"                machine and generator under which no route's latency can go\n" +
 			"  soak          70 % reads (offer lists, households, plan previews), 20 % plans stored,\n" +
 			"                10 % writes (a flat posted, then withdrawn: the market keeps its size);\n" +
 			"                with --sample, the server's heap and goroutines over time\n" +
@@ -59,7 +61,11 @@ func benchHTTPCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc}}
+			// DisableCompression: left to itself, the transport asks for
+			// gzip and inflates every answer on the generator's core, which
+			// then measures itself; --accept-gzip asks for gzip explicitly
+			// and leaves the answers compressed.
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc, DisableCompression: true}}
 			url = strings.TrimRight(url, "/")
 			bufs := make([]bytes.Buffer, conc+1) // one per worker (the last for set-up): answers are read without allocating
 			do := func(w int, method, path, key string, body []byte, hdr map[string]string) (int, []byte, error) {
@@ -67,7 +73,9 @@ func benchHTTPCmd(e *env) *cobra.Command {
 				if err != nil {
 					return 0, nil, err
 				}
-				req.Header.Set("Authorization", "Bearer "+key)
+				if key != "" {
+					req.Header.Set("Authorization", "Bearer "+key)
+				}
 				if acceptGzip {
 					// Set by hand, the transport leaves the answer compressed:
 					// the load generator measures the server, it does not
@@ -101,6 +109,10 @@ func benchHTTPCmd(e *env) *cobra.Command {
 						AvailableFrom: matcher.NewDate(2026, 12, 1), ExpiresOn: matcher.NewDate(2027, 6, 30)}
 					b, _ := json.Marshal(o)
 					return "POST", "/v1/housing", landlord, b, map[string]string{"Idempotency-Key": ref}, http.StatusCreated
+				}
+			case "ready":
+				next = func(w, i int) (string, string, string, []byte, map[string]string, int) {
+					return "GET", "/readyz", "", nil, nil, http.StatusOK
 				}
 			case "plans", "plans-cached", "soak":
 				m, err := datasets.Synthetic(marketSeed, datasets.Demo)
@@ -142,7 +154,7 @@ func benchHTTPCmd(e *env) *cobra.Command {
 					next, after = soakMix(run, ids, landlord, advisor, conc)
 				}
 			default:
-				return usageErr(fmt.Errorf("--scenario must be writes, plans, plans-cached or soak, not %q", scenario))
+				return usageErr(fmt.Errorf("--scenario must be writes, plans, plans-cached, soak or ready, not %q", scenario))
 			}
 			var samples []serverSample
 			stopSampling := make(chan struct{})
@@ -223,7 +235,7 @@ func benchHTTPCmd(e *env) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&url, "url", "http://127.0.0.1:8080", "base URL of the running server")
 	cmd.Flags().StringVar(&dbFlag, "db", "", "the server's database, to create the bench keys in")
-	cmd.Flags().StringVar(&scenario, "scenario", "writes", "writes, plans, plans-cached or soak")
+	cmd.Flags().StringVar(&scenario, "scenario", "writes", "writes, plans, plans-cached, soak or ready")
 	cmd.Flags().IntVar(&conc, "concurrency", 4, "connections, each in a closed loop")
 	cmd.Flags().IntVar(&households, "households", 200, "distinct households for the plans scenario")
 	cmd.Flags().DurationVar(&dur, "duration", 10*time.Second, "how long to send requests")
