@@ -1013,7 +1013,7 @@ func (st *allocState) placement(o int32) *Placement {
 		agirJob = agirJob || exit
 		p.Jobs = append(p.Jobs, PlacedJob{ID: j.o.ID, ExternalRef: j.o.ExternalRef, Member: seekerMember(hh, ch.seeker),
 			ROME: j.o.ROME, Title: j.o.Title, Contract: j.o.Contract, Months: j.o.Months,
-			CommuteMinutes: int(math.Ceil(ch.minutes)), Mode: ch.mode, AGIRExit: exit})
+			CommuteMinutes: int(math.Ceil(ch.minutes)), Mode: geo.Modes[ch.mode], AGIRExit: exit})
 	}
 	p.AGIRExit = agirJob && p.Permanent
 	return p

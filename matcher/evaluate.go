@@ -35,8 +35,10 @@ type choice struct {
 	tier    int
 	fit     float64
 	minutes float64
-	mode    geo.Mode
-	cm, tm  float64
+	// mode indexes geo.Modes: a string here would make every step, and
+	// the home's context it points to, escape to the heap.
+	mode   int8
+	cm, tm float64
 	// v is what the job brings to the seeker from this home: weighted fit,
 	// contract, shortage, commute and timing.
 	v float64
@@ -211,7 +213,7 @@ func (r *request) pairJob(hc *housingCtx, si int, ji int32, count bool) (choice,
 		}
 		return choice{}, false
 	}
-	c := choice{seeker: si, job: ji, tier: tier, fit: jobFit(tier, j.frReq-sk.fr), minutes: minutes, mode: mode,
+	c := choice{seeker: si, job: ji, tier: tier, fit: jobFit(tier, j.frReq-sk.fr), minutes: minutes, mode: modeIndex(mode),
 		cm: commuteValue(minutes, r.maxMin)}
 	if j.start != noDay {
 		c.tm = timingValue(int(j.start - hc.moveDay))
@@ -221,6 +223,16 @@ func (r *request) pairJob(hc *housingCtx, si int, ji int32, count bool) (choice,
 	w := &r.w
 	c.v = w.JobFit*c.fit + j.static + w.Commute*c.cm + w.Timing*c.tm
 	return c, true
+}
+
+// modeIndex returns the index of m in geo.Modes.
+func modeIndex(m geo.Mode) int8 {
+	for i, x := range geo.Modes {
+		if x == m {
+			return int8(i)
+		}
+	}
+	panic("matcher: unknown commute mode " + string(m))
 }
 
 // metersPerDegLat is a lower bound of the length of one degree of

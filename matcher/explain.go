@@ -74,7 +74,7 @@ func (r *request) option(rank int, c *candidate) Option {
 		j := &s.jobs[ch.job]
 		opt.Jobs = append(opt.Jobs, JobBrief{ID: j.o.ID, ExternalRef: j.o.ExternalRef, Member: r.seekers[ch.seeker].member,
 			ROME: j.o.ROME, Title: j.o.Title, Employer: j.o.Employer, Commune: j.c.Code, Contract: j.o.Contract, Months: j.o.Months,
-			CommuteMinutes: int(math.Ceil(ch.minutes)), Mode: ch.mode, NetMonthly: round2(j.net), Match: tierName[ch.tier]})
+			CommuteMinutes: int(math.Ceil(ch.minutes)), Mode: geo.Modes[ch.mode], NetMonthly: round2(j.net), Match: tierName[ch.tier]})
 	}
 	left := c.income - (o.RentMonthly + o.ChargesMonthly - c.apl)
 	opt.Budget = Budget{RentMonthly: round2(o.RentMonthly), ChargesMonthly: round2(o.ChargesMonthly), APLEstimate: round2(c.apl),
@@ -144,8 +144,8 @@ func (r *request) reason(k int, c *candidate, h *hItem, jobs []choice) (string, 
 	case cCommute:
 		var fr, en []string
 		for _, ch := range jobs {
-			fr = append(fr, fmt.Sprintf("%d min %s", int(math.Ceil(ch.minutes)), modeFR[ch.mode]))
-			en = append(en, fmt.Sprintf("%d min %s", int(math.Ceil(ch.minutes)), modeEN[ch.mode]))
+			fr = append(fr, fmt.Sprintf("%d min %s", int(math.Ceil(ch.minutes)), modeFR[geo.Modes[ch.mode]]))
+			en = append(en, fmt.Sprintf("%d min %s", int(math.Ceil(ch.minutes)), modeEN[geo.Modes[ch.mode]]))
 		}
 		return "Trajet domicile-travail : " + strings.Join(fr, ", ") + fmt.Sprintf(" (maximum souhaité %d min).", int(r.maxMin)),
 			"Commute: " + strings.Join(en, ", ") + fmt.Sprintf(" (maximum wished %d min).", int(r.maxMin))

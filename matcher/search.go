@@ -446,19 +446,23 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	// component by component: the best fit, contract and shortage values
 	// per tile and seeker.
 	multi := len(r.seekers) > 1
-	jb := make([][]float64, len(r.seekers))
+	sc := scratchPool.Get().(*searchScratch)
+	defer scratchPool.Put(sc)
+	nsk := len(r.seekers)
+	sc.jb = resize(sc.jb, nsk*n)
+	for i := range sc.jb {
+		sc.jb[i] = math.NaN()
+	}
+	jb := make([][]float64, nsk)
 	var comp [][]compUB
 	if multi {
-		comp = make([][]compUB, len(r.seekers))
+		comp = make([][]compUB, nsk)
+		sc.comp = resize(sc.comp, nsk*n)
 	}
 	for i := range r.seekers {
-		v := make([]float64, n)
-		for t := range v {
-			v[t] = math.NaN()
-		}
-		jb[i] = v
+		jb[i] = sc.jb[i*n : (i+1)*n]
 		if multi {
-			comp[i] = make([]compUB, n)
+			comp[i] = sc.comp[i*n : (i+1)*n]
 		}
 	}
 	fill := func(nb []int32) {
@@ -486,15 +490,17 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 
 	// The same per super-tile, to order them.
 	ns := len(s.supers)
-	jbS := make([][]float64, len(r.seekers))
-	compS := make([][]compUB, len(r.seekers))
+	jbS := make([][]float64, nsk)
+	compS := make([][]compUB, nsk)
+	sc.jbS = resize(sc.jbS, nsk*ns)
+	sc.compS = resize(sc.compS, nsk*ns)
 	for i := range r.seekers {
 		sk := &r.seekers[i]
-		v := make([]float64, ns)
+		v := sc.jbS[i*ns : (i+1)*ns]
 		for k := range v {
 			v[k] = math.Inf(-1)
 		}
-		cv := make([]compUB, ns)
+		cv := sc.compS[i*ns : (i+1)*ns]
 		for _, g := range sk.groups {
 			for x := range g.g.supers {
 				sj := &g.g.supers[x]
@@ -505,7 +511,8 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	}
 
 	wished := r.wishedSupers()
-	var order []runHead
+	order := sc.order[:0]
+	defer func() { sc.order = order[:0] }()
 	for k := range s.supers {
 		st := &s.supers[k]
 		if len(st.tiles) == 0 || !r.superInScope(int32(k)) {
@@ -530,8 +537,6 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	// as they can and the search stops as soon as nothing left can reach θ.
 	examined := 0
 	var src *scanSource // nil: the tiles
-	sc := scratchPool.Get().(*searchScratch)
-	defer scratchPool.Put(sc)
 	r.arena = sc.arena[:0]
 	defer func() {
 		// The arena goes back to the pool: lists built from now on (an
@@ -550,56 +555,72 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 		if top.ub < sel.theta-boundSlack {
 			break
 		}
-		if top.run == superItem {
-			// Open the super-tile: its runs join the frontier.
-			st, superJobUB := &s.supers[top.pos], top.jobUB
+		switch top.run {
+		case superItem:
+			// Open the super-tile: its tiles join the frontier, bounded
+			// by their homes' buckets and the super-tile's job bound.
+			k, superJobUB := top.pos, top.jobUB
+			st := &s.supers[k]
 			heads.pop()
+			wish := 0.0
+			if wished != nil && wished[k] {
+				wish = w.WishBonus
+			}
 			for _, t := range st.tiles {
 				if !r.tileInScope(t) {
 					continue
 				}
-				// The runs' housing bounds first: the tile's job bound,
-				// a walk over its neighbours, only when one may reach θ.
-				runs = runs[:0]
-				hbMax := math.Inf(-1)
-				for ri := s.rStart[t]; ri < s.rStart[t+1]; ri++ {
-					u := &s.runs[ri]
-					if why := r.checkRun(u); why != "" {
-						r.rejected[why] += int(u.end - u.start)
-						continue
-					}
-					hb := r.runUB(u, u.start)
-					runs = append(runs, runHead{ub: hb, run: ri, pos: u.start})
-					hbMax = math.Max(hbMax, hb)
+				hb := r.bucketsUB(s.buckets[s.bStart[t]:s.bStart[t+1]], wish)
+				if ub := hb + superJobUB; ub >= sel.theta-boundSlack {
+					heads.push(runHead{ub: ub, jobUB: superJobUB, run: tileItem, pos: t})
 				}
-				if hbMax+superJobUB < sel.theta-boundSlack {
+			}
+			continue
+		case tileItem:
+			// Open the tile: its runs join the frontier, with its own job
+			// bound, a walk over its neighbours, computed only when one
+			// of its runs may reach θ.
+			t, superJobUB := top.pos, top.jobUB
+			heads.pop()
+			runs = runs[:0]
+			hbMax := math.Inf(-1)
+			for ri := s.rStart[t]; ri < s.rStart[t+1]; ri++ {
+				u := &s.runs[ri]
+				if why := r.checkRun(u); why != "" {
+					r.rejected[why] += int(u.end - u.start)
 					continue
 				}
-				if r.tileHb == nil {
-					r.tileHb = make(map[int32]float64)
+				hb := r.runUB(u, u.start)
+				runs = append(runs, runHead{ub: hb, run: ri, pos: u.start})
+				hbMax = math.Max(hbMax, hb)
+			}
+			if hbMax+superJobUB < sel.theta-boundSlack {
+				continue
+			}
+			if r.tileHb == nil {
+				r.tileHb = make(map[int32]float64)
+			}
+			r.tileHb[t] = hbMax
+			nb := s.tiles.nbTile[s.tiles.nbStart[t]:s.tiles.nbStart[t+1]]
+			nd := s.tiles.nbDist[s.tiles.nbStart[t]:s.tiles.nbStart[t+1]]
+			if k := sort.Search(len(nd), func(k int) bool { return r.commuteUB(float64(nd[k])) < 0 }); k < len(nb) {
+				nb, nd = nb[:k], nd[:k] // beyond the household's reach
+			}
+			fill(nb)
+			jobUB, ubs := r.jobBound(nb, nd, jb, comp)
+			if multi {
+				if r.seekUB == nil {
+					r.seekUB = make(map[int32][]compUB)
 				}
-				r.tileHb[t] = hbMax
-				nb := s.tiles.nbTile[s.tiles.nbStart[t]:s.tiles.nbStart[t+1]]
-				nd := s.tiles.nbDist[s.tiles.nbStart[t]:s.tiles.nbStart[t+1]]
-				if k := sort.Search(len(nd), func(k int) bool { return r.commuteUB(float64(nd[k])) < 0 }); k < len(nb) {
-					nb, nd = nb[:k], nd[:k] // beyond the household's reach
+				r.seekUB[t] = ubs
+			}
+			for _, x := range runs {
+				x.ub += jobUB
+				x.jobUB = jobUB
+				if x.ub < sel.bar(s.runs[x.run].c)-boundSlack {
+					continue // never read
 				}
-				fill(nb)
-				jobUB, ubs := r.jobBound(nb, nd, jb, comp)
-				if multi {
-					if r.seekUB == nil {
-						r.seekUB = make(map[int32][]compUB)
-					}
-					r.seekUB[t] = ubs
-				}
-				for _, x := range runs {
-					x.ub += jobUB
-					x.jobUB = jobUB
-					if x.ub < sel.bar(s.runs[x.run].c)-boundSlack {
-						continue // never read
-					}
-					heads.push(x)
-				}
+				heads.push(x)
 			}
 			continue
 		}
@@ -722,9 +743,23 @@ func (r *request) runUB(u *hRun, k int32) float64 {
 // pushes thousands of runs, and fresh memory for them cost more than the
 // heap work.
 type searchScratch struct {
-	heads runHeap
-	runs  []runHead
-	arena []listRef
+	heads, order runHeap
+	runs         []runHead
+	arena        []listRef
+	// the seekers' job bounds per tile and per super-tile
+	jb, jbS     []float64
+	comp, compS []compUB
+}
+
+// resize returns x with length n and every element zero, reusing its
+// memory when it is large enough.
+func resize[T any](x []T, n int) []T {
+	if cap(x) < n {
+		return make([]T, n)
+	}
+	x = x[:n]
+	clear(x)
+	return x
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(searchScratch) }}
@@ -746,8 +781,12 @@ func (r *request) foldJobs(sk *seeker, tier int, b *seekerBound, maxCt, maxSh fl
 	c.cm = 1
 }
 
-// superItem marks a super-tile in the frontier (runHead.run).
-const superItem = -1
+// superItem and tileItem mark a super-tile and a tile in the frontier
+// (runHead.run; pos is then the super-tile or the tile).
+const (
+	superItem = -1
+	tileItem  = -2
+)
 
 // jobBound bounds the job side of any option on a home of an area (a tile
 // or a super-tile) from its neighbours nb at distances of at least nd,
