@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"math"
+	"slices"
 
 	"passerelle/geo"
 )
@@ -371,7 +372,10 @@ func (r *request) evaluate(hi int32, src *scanSource, theta float64) (candidate,
 // hub (housingUB) the caller has already computed.
 func (r *request) evaluateAt(hi int32, hc *housingCtx, hub float64, src *scanSource, theta float64) (candidate, bool) {
 	h := hc.h
-	var chosen []choice
+	// The jobs are chosen in the request's buffer and copied only into
+	// an option that is kept: most homes examined are not.
+	chosen := r.chosen[:0]
+	defer func() { r.chosen = chosen[:0] }()
 	bounded := !math.IsInf(theta, -1)
 	hs := hub - r.w.Timing // H: housing part bound without timing
 	ubs := r.seekUB[h.tile]
@@ -421,7 +425,7 @@ func (r *request) evaluateAt(hi int32, hc *housingCtx, hub float64, src *scanSou
 		return candidate{}, false
 	}
 	c.h = hi
-	c.jobs = chosen
+	c.jobs = slices.Clone(chosen)
 	return c, true
 }
 

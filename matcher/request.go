@@ -66,10 +66,11 @@ type seekerGroup struct {
 
 // request is everything one plan computes once per household.
 type request struct {
-	s    *snapshot
-	w    Weights
-	h    Household
-	opts PlanOptions
+	chosen []choice // evaluateAt's buffer
+	s      *snapshot
+	w      Weights
+	h      Household
+	opts   PlanOptions
 
 	home         *geo.Commune
 	homeFallback bool

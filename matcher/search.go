@@ -296,27 +296,35 @@ func (src *scanSource) each(st *step) {
 // perCommune-th score, the department's perDep-th score), which on a
 // national market with many near-ties in the same towns is much higher
 // than θ. Both can only rise as candidates are added. Only candidates kept
-// by add (score ≥ θ when added) enter these tables; such a candidate is
-// dropped by refresh only once θ passes it, and then θ is the higher bar.
+// by add (score ≥ bar(h) when added: one below can never be picked, and a
+// tie may still be, by its home's id) enter these tables; such a candidate
+// is dropped by refresh only once θ passes it, and then θ is the higher
+// bar. The candidates are kept in pick order, so that refresh needs no
+// sort.
 type selection struct {
 	k, perCommune, perDep int
-	cands                 []*candidate
+	cands                 []*candidate // by score, best first (see less)
 	theta                 float64
 	dirty                 bool
 	r                     *request
 	byCommune             map[*geo.Commune][]float64
 	byDep                 map[string][]float64
-	// scratch of pick
-	nCommune map[*geo.Commune]int
-	nDep     map[string]int
-	out      []candidate
+	slab                  []candidate // where kept candidates live
+	out                   []candidate // scratch of pick
 }
 
 func (sel *selection) add(c candidate) {
-	if c.score < sel.theta {
-		return
+	if c.score < sel.bar(sel.r.s.housing[c.h].c) {
+		return // it can never be picked: see selection
 	}
-	sel.cands = append(sel.cands, &c)
+	if len(sel.slab) == cap(sel.slab) {
+		// A new block: the candidates kept so far stay where they are.
+		sel.slab = make([]candidate, 0, max(16, 2*cap(sel.slab)))
+	}
+	sel.slab = append(sel.slab, c)
+	p := &sel.slab[len(sel.slab)-1]
+	i, _ := slices.BinarySearchFunc(sel.cands, p, sel.less)
+	sel.cands = slices.Insert(sel.cands, i, p)
 	sel.dirty = true
 	if sel.byCommune == nil {
 		sel.byCommune = make(map[*geo.Commune][]float64)
@@ -391,21 +399,22 @@ func (sel *selection) less(a, b *candidate) int {
 // pick returns the diversified top k: candidates in score order, at most
 // perCommune per commune and perDep per department.
 func (sel *selection) pick() []candidate {
-	slices.SortFunc(sel.cands, sel.less)
-	if sel.nCommune == nil {
-		sel.nCommune, sel.nDep = make(map[*geo.Commune]int), make(map[string]int)
-	}
-	byCommune, byDep := sel.nCommune, sel.nDep
-	clear(byCommune)
-	clear(byDep)
 	out := sel.out[:0]
 	for _, c := range sel.cands {
-		h := &sel.r.s.housing[c.h]
-		if byCommune[h.c] >= sel.perCommune || byDep[h.c.Department] >= sel.perDep {
+		hc := sel.r.s.housing[c.h].c
+		nc, nd := 0, 0
+		for i := range out {
+			oc := sel.r.s.housing[out[i].h].c
+			if oc == hc {
+				nc++
+			}
+			if oc.Department == hc.Department {
+				nd++
+			}
+		}
+		if nc >= sel.perCommune || nd >= sel.perDep {
 			continue
 		}
-		byCommune[h.c]++
-		byDep[h.c.Department]++
 		out = append(out, *c)
 		if len(out) == sel.k {
 			break
@@ -428,7 +437,12 @@ func (sel *selection) refresh() {
 		return
 	}
 	sel.theta = top[len(top)-1].score
-	sel.cands = slices.DeleteFunc(sel.cands, func(c *candidate) bool { return c.score < sel.theta })
+	i := len(sel.cands)
+	for i > 0 && sel.cands[i-1].score < sel.theta {
+		i--
+	}
+	clear(sel.cands[i:])
+	sel.cands = sel.cands[:i]
 }
 
 // searchFast finds the diversified top options, exactly, visiting tiles in
@@ -904,6 +918,7 @@ func (r *request) searchNaive(ctx context.Context) ([]candidate, int, error) {
 			sel.cands = append(sel.cands, &c)
 		}
 	}
+	slices.SortFunc(sel.cands, sel.less)
 	return sel.pick(), examined, nil
 }
 
