@@ -66,11 +66,12 @@ type seekerGroup struct {
 
 // request is everything one plan computes once per household.
 type request struct {
-	chosen []choice // evaluateAt's buffer
-	s      *snapshot
-	w      Weights
-	h      Household
-	opts   PlanOptions
+	chosen  []choice    // evaluateAt's buffer
+	pairPts [2][]compUB // pairBound's buffers
+	s       *snapshot
+	w       Weights
+	h       Household
+	opts    PlanOptions
 
 	home         *geo.Commune
 	homeFallback bool

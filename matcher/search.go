@@ -622,6 +622,9 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 			}
 			fill(nb)
 			jobUB, ubs := r.jobBound(nb, nd, jb, comp)
+			if len(r.seekers) == 2 {
+				jobUB = math.Min(jobUB, r.pairBound(nb, nd, comp))
+			}
 			if multi {
 				if r.seekUB == nil {
 					r.seekUB = make(map[int32][]compUB)
@@ -843,6 +846,68 @@ func (r *request) jobBound(nb []int32, nd []float32, jb [][]float64, comp [][]co
 	return 0, nil
 }
 
+// pairBound bounds the job side (without timing) of an option of a
+// household with two seekers on a home of a tile, from the tiles nb
+// around it at distances of at least nd (comp: the seekers' bounds per
+// tile, filled for nb). jobSideUB pairs the best fit, contract, shortage and
+// commute found anywhere within reach, each maybe from another area and so
+// another job; here each seeker's four values come from one job list (a
+// group's jobs in one tile: one tier of fit, their best contract and
+// shortage values), with the commute bound of the tile's distance, and
+// the pairs of lists are tried (a list dominated in all four values by
+// another is skipped). It is
+// the aggregation of evaluate: 1 − ∏(1 − x) for fit, contract and
+// shortage, the mean commute of the seekers who have a job, and a seeker
+// may have none.
+func (r *request) pairBound(nb []int32, nd []float32, comp [][]compUB) float64 {
+	w := &r.w
+	var pts [2][]compUB
+	for i := range pts {
+		sk := &r.seekers[i]
+		p := r.pairPts[i][:0]
+		for k, t2 := range nb {
+			cmub := r.commuteUB(float64(nd[k]))
+			if cmub < 0 {
+				break // neighbours come nearest first
+			}
+			if comp[i][t2].cm == 0 {
+				continue // no job of this seeker there
+			}
+			for _, g := range sk.groups {
+				gi := g.g.tileIndex(t2)
+				if gi < 0 {
+					continue
+				}
+				gt := &g.g.tiles[gi]
+				if math.IsInf(gt.best.of(sk.licence, sk.fr), -1) {
+					continue
+				}
+				c := compUB{fit: tierFit[g.tier], ct: gt.maxCt, sh: gt.maxSh, cm: cmub}
+				if !slices.ContainsFunc(p, func(q compUB) bool {
+					return q.fit >= c.fit && q.ct >= c.ct && q.sh >= c.sh && q.cm >= c.cm
+				}) {
+					p = append(p, c)
+				}
+			}
+		}
+		pts[i], r.pairPts[i] = p, p
+	}
+	best := 0.0 // nobody has a job
+	for i := range pts {
+		for _, a := range pts[i] {
+			best = math.Max(best, w.JobFit*a.fit+w.Contract*a.ct+w.Shortage*a.sh+w.Commute*a.cm)
+		}
+	}
+	for _, a := range pts[0] {
+		for _, b := range pts[1] {
+			v := w.JobFit*(1-(1-a.fit)*(1-b.fit)) + w.Contract*(1-(1-a.ct)*(1-b.ct)) +
+				w.Shortage*(1-(1-a.sh)*(1-b.sh)) + w.Commute*(a.cm+b.cm)/2
+			best = math.Max(best, v)
+		}
+	}
+	return best
+}
+
 // bucketsUB bounds the housing part of the score of any option on the
 // homes summarised by buckets (a tile's or a super-tile's) for this
 // household, with the wish bonus they may get, or returns -Inf when none
@@ -921,6 +986,7 @@ func (r *request) searchNaive(ctx context.Context) ([]candidate, int, error) {
 	slices.SortFunc(sel.cands, sel.less)
 	return sel.pick(), examined, nil
 }
+
 
 // compUB bounds the job components a seeker can bring: fit, contract,
 // shortage and commute values.
