@@ -365,11 +365,15 @@ func eachJob(scan *scanSource, st *step) {
 // With one seeker, K = 0 and α = 1: the floor is θ − H.
 func (r *request) evaluate(hi int32, src *scanSource, theta float64) (candidate, bool) {
 	hc := r.housingCtx(&r.s.housing[hi])
-	return r.evaluateAt(hi, &hc, r.housingUB(&hc), src, theta)
+	c, ok := r.evaluateAt(hi, &hc, r.housingUB(&hc), src, theta)
+	c.jobs = slices.Clone(c.jobs)
+	return c, ok
 }
 
 // evaluateAt is evaluate for a home whose context hc and housing bound
-// hub (housingUB) the caller has already computed.
+// hub (housingUB) the caller has already computed. The option's jobs are
+// the request's buffer, valid until the next call: a caller that keeps
+// the option copies them.
 func (r *request) evaluateAt(hi int32, hc *housingCtx, hub float64, src *scanSource, theta float64) (candidate, bool) {
 	h := hc.h
 	// The jobs are chosen in the request's buffer and copied only into
@@ -425,7 +429,7 @@ func (r *request) evaluateAt(hi int32, hc *housingCtx, hub float64, src *scanSou
 		return candidate{}, false
 	}
 	c.h = hi
-	c.jobs = slices.Clone(chosen)
+	c.jobs = chosen
 	return c, true
 }
 

@@ -101,29 +101,44 @@ type listRef struct {
 
 // listSet is the job lists of one housing tile for one seeker, handed out
 // best bound first: a search reads only the first few, so they are kept
-// in a heap and sorted as far as they are read, in place in the request's
-// arena: r.arena[lo:lo+n] is the heap and r.arena[lo+n:hi] the lists
-// already handed out, the first at hi−1. Lists whose bound is below minUB
-// were left out.
+// in a heap and sorted as far as they are read, in place: h[:n] is the
+// heap and h[n:] the lists already handed out, the first at the end.
+// Lists whose bound is below minUB were left out.
 type listSet struct {
-	lo, hi, n int32
-	minUB     float64
+	h     []listRef
+	n     int
+	minUB float64
 }
 
-// listAt returns the i-th list of ls by bound, or nil past the last. The
-// pointer is valid until the next tileLists call.
+// listAt returns the i-th list of ls by bound, or nil past the last.
 func (r *request) listAt(ls *listSet, i int) *listRef {
-	for int32(i) >= ls.hi-ls.lo-ls.n {
+	for i >= len(ls.h)-ls.n {
 		if ls.n == 0 {
 			return nil
 		}
-		h := r.arena[ls.lo : ls.lo+ls.n]
+		h := ls.h[:ls.n]
 		last := len(h) - 1
 		h[0], h[last] = h[last], h[0]
 		ls.n--
 		listDown(h[:last], 0)
 	}
-	return &r.arena[ls.hi-1-int32(i)]
+	return &ls.h[len(ls.h)-1-i]
+}
+
+// listChunk is the size of the blocks tileLists carves its sets from: a
+// household with two seekers may build hundreds of megabytes of lists, and
+// one growing slice copied them over and over.
+const listChunk = 4096
+
+// carve returns room for n lists, from the request's current block or a
+// new one; the sets carved earlier keep theirs.
+func (r *request) carve(n int) []listRef {
+	if cap(r.arena)-len(r.arena) < n {
+		r.arena = make([]listRef, 0, max(listChunk, n))
+	}
+	k := len(r.arena)
+	r.arena = r.arena[:k+n]
+	return r.arena[k : k+n : k+n]
 }
 
 func listDown(h []listRef, i int) { siftDown(h, i, func(x *listRef) float64 { return x.ub }) }
@@ -160,8 +175,7 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 	s := r.s
 	w := &r.w
 	sk := &r.seekers[si]
-	out := r.arena
-	lo := int32(len(out))
+	out := r.listTmp[:0]
 	for k := s.tiles.nbStart[t]; k < s.tiles.nbStart[t+1]; k++ {
 		cmub := r.commuteUB(float64(s.tiles.nbDist[k]))
 		if cmub < 0 {
@@ -203,12 +217,13 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 			}
 		}
 	}
-	r.arena = out
-	h := out[lo:]
+	h := r.carve(len(out))
+	copy(h, out)
+	r.listTmp = out[:0]
 	for i := len(h)/2 - 1; i >= 0; i-- {
 		listDown(h, i)
 	}
-	ls := &listSet{lo: lo, hi: int32(len(out)), n: int32(len(h)), minUB: need}
+	ls := &listSet{h: h, n: len(h), minUB: need}
 	if r.lists == nil {
 		r.lists = make(map[[2]int32]*listSet)
 	}
@@ -321,6 +336,7 @@ func (sel *selection) add(c candidate) {
 		// A new block: the candidates kept so far stay where they are.
 		sel.slab = make([]candidate, 0, max(16, 2*cap(sel.slab)))
 	}
+	c.jobs = slices.Clone(c.jobs) // evaluateAt's buffer
 	sel.slab = append(sel.slab, c)
 	p := &sel.slab[len(sel.slab)-1]
 	i, _ := slices.BinarySearchFunc(sel.cands, p, sel.less)
@@ -551,12 +567,13 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	// as they can and the search stops as soon as nothing left can reach θ.
 	examined := 0
 	var src *scanSource // nil: the tiles
-	r.arena = sc.arena[:0]
+	r.arena, r.listTmp = sc.arena[:0], sc.listTmp[:0]
 	defer func() {
-		// The arena goes back to the pool: lists built from now on (an
-		// allocation's locked option) start a new one.
+		// The last block goes back to the pool: lists built from now on
+		// (an allocation's locked option) start a new one.
 		clear(r.arena)
-		sc.arena, r.arena, r.lists = r.arena[:0], nil, nil
+		sc.arena, sc.listTmp = r.arena[:0], r.listTmp[:0]
+		r.arena, r.listTmp, r.lists = nil, nil, nil
 	}()
 	heads := append(sc.heads[:0], order...)
 	defer func() { sc.heads = heads[:0] }()
@@ -762,7 +779,8 @@ func (r *request) runUB(u *hRun, k int32) float64 {
 type searchScratch struct {
 	heads, order runHeap
 	runs         []runHead
-	arena        []listRef
+	arena        []listRef // the last block of job lists
+	listTmp      []listRef
 	// the seekers' job bounds per tile and per super-tile
 	jb, jbS     []float64
 	comp, compS []compUB
@@ -986,7 +1004,6 @@ func (r *request) searchNaive(ctx context.Context) ([]candidate, int, error) {
 	slices.SortFunc(sel.cands, sel.less)
 	return sel.pick(), examined, nil
 }
-
 
 // compUB bounds the job components a seeker can bring: fit, contract,
 // shortage and commute values.
