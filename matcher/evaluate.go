@@ -186,17 +186,26 @@ func (r *request) score(hc *housingCtx, jobs []choice, out *candidate) (ok bool)
 // pairJob evaluates seeker si taking job j from housing hc: it returns
 // false with the rejection reason counted when the pair is not feasible.
 func (r *request) pairJob(hc *housingCtx, si int, ji int32, count bool) (choice, bool) {
+	return r.pairJobTier(hc, si, ji, -1, count)
+}
+
+// pairJobTier is pairJob for a job whose tier for the seeker is known
+// and whose job-level rules (checkJob) have passed, as for the jobs of a
+// seeker's filtered lists; tier < 0: unknown, both are checked.
+func (r *request) pairJobTier(hc *housingCtx, si int, ji int32, tier int, count bool) (choice, bool) {
 	sk := &r.seekers[si]
 	j := &r.s.jobs[ji]
-	tier := matchTier(sk.m.Occupations, j.o.ROME, j.o.BeginnersOK)
-	if tier == TierNone {
-		return choice{}, false
-	}
-	if why := r.checkJob(sk, j); why != "" {
-		if count {
-			r.reject(why)
+	if tier < 0 {
+		tier = matchTier(sk.m.Occupations, j.o.ROME, j.o.BeginnersOK)
+		if tier == TierNone {
+			return choice{}, false
 		}
-		return choice{}, false
+		if why := r.checkJob(sk, j); why != "" {
+			if count {
+				r.reject(why)
+			}
+			return choice{}, false
+		}
 	}
 	// Pairs beyond the search radius are not candidates: a cheap
 	// latitude-only lower bound settles most of them without a haversine.
@@ -288,8 +297,9 @@ func (st *step) cut() float64 {
 }
 
 // try evaluates job ji for the step's seeker; tf bounds the job's weighted
-// fit.
-func (st *step) try(ji int32, tf float64) {
+// fit, and tier is the job's tier for the seeker when the caller knows
+// it and the job passed checkJob (see pairJobTier), else −1.
+func (st *step) try(ji int32, tf float64, tier int) {
 	r := st.r
 	j := &r.s.jobs[ji]
 	used := 0
@@ -321,7 +331,7 @@ func (st *step) try(ji int32, tf float64) {
 			return
 		}
 	}
-	c, ok := r.pairJob(st.hc, st.si, ji, true)
+	c, ok := r.pairJobTier(st.hc, st.si, ji, tier, true)
 	if !ok {
 		return
 	}

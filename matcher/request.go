@@ -106,8 +106,7 @@ type request struct {
 	tileHb   map[int32]float64     // housing bound of each opened tile's homes
 	theta    float64               // the search's θ when it evaluates a home
 	warm     map[[2]int32]int32    // last job taken by (housing tile, seeker)
-	arena    []listRef             // the block tileLists carves sets from
-	listTmp  []listRef             // where tileLists builds a set
+	arena    []listRef             // the block tileLists builds sets in
 	filt     map[[2]int32]*flist   // jobs a seeker may take, by (seeker, list start)
 	seekUB   map[int32][]compUB    // per housing tile, what each seeker can bring
 	pending  string                // the reason the last score call failed

@@ -42,7 +42,7 @@ func (tileSource) each(st *step) {
 	// that could beat it is still tried.
 	wk := [2]int32{st.hc.h.tile, int32(st.si)}
 	if ji, ok := r.warm[wk]; ok {
-		st.try(ji, r.w.JobFit)
+		st.try(ji, r.w.JobFit, -1)
 	}
 	defer func() {
 		if st.hasBest {
@@ -82,7 +82,7 @@ func (tileSource) each(st *step) {
 			if !ok || l.tf+s.jobs[ji].static+rest < st.cut()-boundSlack {
 				break // sorted by static value
 			}
-			st.try(ji, l.tf)
+			st.try(ji, l.tf, l.tier)
 		}
 	}
 }
@@ -125,21 +125,10 @@ func (r *request) listAt(ls *listSet, i int) *listRef {
 	return &ls.h[len(ls.h)-1-i]
 }
 
-// listChunk is the size of the blocks tileLists carves its sets from: a
+// listChunk is the size of the blocks tileLists builds its sets in: a
 // household with two seekers may build hundreds of megabytes of lists, and
 // one growing slice copied them over and over.
 const listChunk = 4096
-
-// carve returns room for n lists, from the request's current block or a
-// new one; the sets carved earlier keep theirs.
-func (r *request) carve(n int) []listRef {
-	if cap(r.arena)-len(r.arena) < n {
-		r.arena = make([]listRef, 0, max(listChunk, n))
-	}
-	k := len(r.arena)
-	r.arena = r.arena[:k+n]
-	return r.arena[k : k+n : k+n]
-}
 
 func listDown(h []listRef, i int) { siftDown(h, i, func(x *listRef) float64 { return x.ub }) }
 
@@ -175,7 +164,12 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 	s := r.s
 	w := &r.w
 	sk := &r.seekers[si]
-	out := r.listTmp[:0]
+	// Built in place at the end of the current block; a set that
+	// outgrows what is left of it gets its own array from append.
+	if cap(r.arena)-len(r.arena) < listChunk/8 {
+		r.arena = make([]listRef, 0, listChunk)
+	}
+	out := r.arena[len(r.arena):len(r.arena)]
 	for k := s.tiles.nbStart[t]; k < s.tiles.nbStart[t+1]; k++ {
 		cmub := r.commuteUB(float64(s.tiles.nbDist[k]))
 		if cmub < 0 {
@@ -217,9 +211,10 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 			}
 		}
 	}
-	h := r.carve(len(out))
-	copy(h, out)
-	r.listTmp = out[:0]
+	if n := len(out); n > 0 && n <= cap(r.arena)-len(r.arena) && &out[0] == &r.arena[:len(r.arena)+1][len(r.arena)] {
+		r.arena = r.arena[:len(r.arena)+n] // in place
+	}
+	h := out[:len(out):len(out)]
 	for i := len(h)/2 - 1; i >= 0; i-- {
 		listDown(h, i)
 	}
@@ -291,7 +286,7 @@ type scanSource struct {
 func (src *scanSource) each(st *step) {
 	src.buf = src.ix[st.si].AppendWithin(src.buf[:0], st.hc.h.end.Point, st.r.reachM)
 	for _, k := range src.buf {
-		st.try(src.cands[st.si][k], st.r.w.JobFit)
+		st.try(src.cands[st.si][k], st.r.w.JobFit, -1)
 	}
 }
 
@@ -567,13 +562,12 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	// as they can and the search stops as soon as nothing left can reach θ.
 	examined := 0
 	var src *scanSource // nil: the tiles
-	r.arena, r.listTmp = sc.arena[:0], sc.listTmp[:0]
+	r.arena = sc.arena[:0]
 	defer func() {
 		// The last block goes back to the pool: lists built from now on
 		// (an allocation's locked option) start a new one.
 		clear(r.arena)
-		sc.arena, sc.listTmp = r.arena[:0], r.listTmp[:0]
-		r.arena, r.listTmp, r.lists = nil, nil, nil
+		sc.arena, r.arena, r.lists = r.arena[:0], nil, nil
 	}()
 	heads := append(sc.heads[:0], order...)
 	defer func() { sc.heads = heads[:0] }()
@@ -780,7 +774,6 @@ type searchScratch struct {
 	heads, order runHeap
 	runs         []runHead
 	arena        []listRef // the last block of job lists
-	listTmp      []listRef
 	// the seekers' job bounds per tile and per super-tile
 	jb, jbS     []float64
 	comp, compS []compUB
