@@ -404,6 +404,19 @@ func (r *request) evaluateAt(hi int32, hc *housingCtx, hub float64, src *scanSou
 				if hs+r.w.Timing+r.jobSideUB(chosen, ubs[si:]) < theta-boundSlack {
 					return candidate{}, false
 				}
+				if si == 1 && len(r.seekers) == 2 {
+					// The same from the second seeker's job lists, each
+					// list's values together (see pairBound).
+					if pts, ok := r.tilePts[h.tile]; ok {
+						var first *choice
+						if len(chosen) > 0 {
+							first = &chosen[0]
+						}
+						if hs+r.w.Timing+r.secondUB(first, pts) < theta-boundSlack {
+							return candidate{}, false
+						}
+					}
+				}
 			}
 			k, alpha, tOthers := r.othersBound(chosen, rest)
 			if alpha > 0 {

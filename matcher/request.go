@@ -66,8 +66,9 @@ type seekerGroup struct {
 
 // request is everything one plan computes once per household.
 type request struct {
-	chosen  []choice    // evaluateAt's buffer
-	pairPts [2][]compUB // pairBound's buffers
+	chosen  []choice           // evaluateAt's buffer
+	pairPts [2][]compUB        // pairBound's buffers
+	tilePts map[int32][]compUB // per opened tile, the second seeker's job lists (pairBound)
 	s       *snapshot
 	w       Weights
 	h       Household

@@ -635,6 +635,12 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 			jobUB, ubs := r.jobBound(nb, nd, jb, comp)
 			if len(r.seekers) == 2 {
 				jobUB = math.Min(jobUB, r.pairBound(nb, nd, comp))
+				// The second seeker's lists, for evaluate's check once the
+				// first has chosen.
+				if r.tilePts == nil {
+					r.tilePts = make(map[int32][]compUB)
+				}
+				r.tilePts[t] = slices.Clone(r.pairPts[1])
 			}
 			if multi {
 				if r.seekUB == nil {
@@ -915,6 +921,29 @@ func (r *request) pairBound(nb []int32, nd []float32, comp [][]compUB) float64 {
 				w.Shortage*(1-(1-a.sh)*(1-b.sh)) + w.Commute*(a.cm+b.cm)/2
 			best = math.Max(best, v)
 		}
+	}
+	return best
+}
+
+// secondUB bounds the job side (without timing) of an option of a
+// two-seeker household whose first seeker took first (nil: no job), from
+// the second seeker's job lists pts (pairBound's, for the home's tile).
+func (r *request) secondUB(first *choice, pts []compUB) float64 {
+	w := &r.w
+	if first == nil {
+		best := 0.0
+		for _, b := range pts {
+			best = math.Max(best, w.JobFit*b.fit+w.Contract*b.ct+w.Shortage*b.sh+w.Commute*b.cm)
+		}
+		return best
+	}
+	j := &r.s.jobs[first.job]
+	f, c, sh, cm := first.fit, j.ct, j.sh, first.cm
+	best := w.JobFit*f + w.Contract*c + w.Shortage*sh + w.Commute*cm // the second has no job
+	for _, b := range pts {
+		v := w.JobFit*(1-(1-f)*(1-b.fit)) + w.Contract*(1-(1-c)*(1-b.ct)) +
+			w.Shortage*(1-(1-sh)*(1-b.sh)) + w.Commute*(cm+b.cm)/2
+		best = math.Max(best, v)
 	}
 	return best
 }
