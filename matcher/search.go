@@ -912,17 +912,29 @@ func (r *request) pairBound(nb []int32, nd []float32, comp [][]compUB) float64 {
 	best := 0.0 // nobody has a job
 	for i := range pts {
 		for _, a := range pts[i] {
-			best = math.Max(best, w.JobFit*a.fit+w.Contract*a.ct+w.Shortage*a.sh+w.Commute*a.cm)
+			best = math.Max(best, w.soloValue(a))
 		}
 	}
 	for _, a := range pts[0] {
 		for _, b := range pts[1] {
-			v := w.JobFit*(1-(1-a.fit)*(1-b.fit)) + w.Contract*(1-(1-a.ct)*(1-b.ct)) +
-				w.Shortage*(1-(1-a.sh)*(1-b.sh)) + w.Commute*(a.cm+b.cm)/2
-			best = math.Max(best, v)
+			best = math.Max(best, w.pairValue(a, b))
 		}
 	}
 	return best
+}
+
+// soloValue is the job side (without timing) of an option where one
+// seeker has a job with components a and the other none.
+func (w *Weights) soloValue(a compUB) float64 {
+	return w.JobFit*a.fit + w.Contract*a.ct + w.Shortage*a.sh + w.Commute*a.cm
+}
+
+// pairValue is the job side (without timing) of an option where two
+// seekers have jobs with components a and b: 1 − ∏(1 − x) of fit, contract
+// and shortage, and the mean commute, as score aggregates them.
+func (w *Weights) pairValue(a, b compUB) float64 {
+	return w.JobFit*(1-(1-a.fit)*(1-b.fit)) + w.Contract*(1-(1-a.ct)*(1-b.ct)) +
+		w.Shortage*(1-(1-a.sh)*(1-b.sh)) + w.Commute*(a.cm+b.cm)/2
 }
 
 // secondUB bounds the job side (without timing) of an option of a
@@ -933,17 +945,15 @@ func (r *request) secondUB(first *choice, pts []compUB) float64 {
 	if first == nil {
 		best := 0.0
 		for _, b := range pts {
-			best = math.Max(best, w.JobFit*b.fit+w.Contract*b.ct+w.Shortage*b.sh+w.Commute*b.cm)
+			best = math.Max(best, w.soloValue(b))
 		}
 		return best
 	}
 	j := &r.s.jobs[first.job]
-	f, c, sh, cm := first.fit, j.ct, j.sh, first.cm
-	best := w.JobFit*f + w.Contract*c + w.Shortage*sh + w.Commute*cm // the second has no job
+	a := compUB{fit: first.fit, ct: j.ct, sh: j.sh, cm: first.cm}
+	best := w.soloValue(a) // the second has no job
 	for _, b := range pts {
-		v := w.JobFit*(1-(1-f)*(1-b.fit)) + w.Contract*(1-(1-c)*(1-b.ct)) +
-			w.Shortage*(1-(1-sh)*(1-b.sh)) + w.Commute*(cm+b.cm)/2
-		best = math.Max(best, v)
+		best = math.Max(best, w.pairValue(a, b))
 	}
 	return best
 }
