@@ -79,8 +79,18 @@ func (tileSource) each(st *step) {
 		}
 		for k := 0; ; k++ {
 			ji, ok := l.jobs.at(r, k)
-			if !ok || l.tf+s.jobs[ji].static+rest < st.cut()-boundSlack {
+			if !ok {
+				break
+			}
+			ub := l.tf + s.jobs[ji].static + rest
+			if ub < st.cut()-boundSlack {
 				break // sorted by static value
+			}
+			if st.hasBest && ub <= st.best.v && ji > st.best.job {
+				// It can at best tie, and a tie goes to the job listed
+				// first: in a dense town, hundreds of jobs of one
+				// occupation within 15 minutes all reach the bound.
+				continue
 			}
 			st.try(ji, l.tf, l.tier)
 		}
