@@ -203,16 +203,18 @@ const nFrench = 7
 // jobs the seeker may take minus the weighted French penalty of job_fit:
 // max of static − JobFit × FrenchPenaltyPerLevel × gap over the jobs
 // whose licence rule and French gap (≤ MaxFrenchGap) let the seeker in,
-// rounded up to float32, or -Inf when there is none. With the tier's fit it
+// or -Inf when there is none. float64, not float32: rounded up to float32
+// the bound stood 1e-8 above the jobs that reach it, and the search could
+// no longer see that a home only ties the option holding its bar. With the tier's fit it
 // bounds a job's v (choice.v) far tighter than maxStatic for a seeker
 // without a licence or with little French: the penalty never meets the
 // floor of 0 of job_fit, since every tier's fit is ≥ 0.3 =
 // MaxFrenchGap × FrenchPenaltyPerLevel.
-type seekerBound [2][nFrench]float32
+type seekerBound [2][nFrench]float64
 
 // of returns the bound for a seeker.
 func (b *seekerBound) of(licence bool, fr int) float64 {
-	return float64(b[b2i(licence)][min(max(fr, 0), nFrench-1)])
+	return b[b2i(licence)][min(max(fr, 0), nFrench-1)]
 }
 
 // boundJobs computes the seekerBound of a list of jobs.
@@ -243,20 +245,12 @@ func (s *snapshot) boundJobs(ids []int32) seekerBound {
 					v = math.Max(v, m[need][req]-s.w.JobFit*FrenchPenaltyPerLevel*float64(max(gap, 0)))
 				}
 			}
-			b[lic][fr] = roundUp32(v)
+			b[lic][fr] = v
 		}
 	}
 	return b
 }
 
-// roundUp32 returns the smallest float32 ≥ v.
-func roundUp32(v float64) float32 {
-	f := float32(v)
-	if float64(f) < v {
-		f = math.Nextafter32(f, float32(math.Inf(1)))
-	}
-	return f
-}
 
 // subListMin is the default length from which a group's jobs in one tile
 // are split into subSplit × subSplit cells.

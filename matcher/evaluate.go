@@ -178,10 +178,20 @@ func (r *request) score(hc *housingCtx, jobs []choice, out *candidate) (ok bool)
 		total += w[k] * comps[k]
 	}
 	out.h = -1
-	out.score, out.comps, out.weight = total, comps, w
+	out.score, out.comps, out.weight = roundScore(total), comps, w
 	out.apl, out.income, out.effort, out.wish = apl, income, effort, hc.wish > 0
 	return true
 }
+
+// Scores are compared at 1e-9 (roundScore): below that, differences are
+// the rounding of sums taken in another order, and a tie goes to the home
+// listed first. So a home whose bound, rounded up, only ties what holds a
+// bar and comes after it can be skipped without evaluating it. scoreEps
+// covers the rounding of a bound against the score it bounds.
+const scoreEps = 1e-12
+
+// roundScore rounds a score to the 1e-9 grid on which options are ranked.
+func roundScore(x float64) float64 { return math.Round(x*1e9) / 1e9 }
 
 // pairJob evaluates seeker si taking job j from housing hc: it returns
 // false with the rejection reason counted when the pair is not feasible.

@@ -28,6 +28,8 @@ type tileSource struct{}
 func (tileSource) each(st *step) {
 	r := st.r
 	s := r.s
+	w := &r.w
+	sk := &r.seekers[st.si]
 	p := st.hc.h.end.Point
 	need := math.Inf(-1)
 	if hb, ok := r.tileHb[st.hc.h.tile]; ok && len(r.seekers) == 1 && !math.IsInf(st.floor, -1) {
@@ -86,11 +88,16 @@ func (tileSource) each(st *step) {
 			if ub < st.cut()-boundSlack {
 				break // sorted by static value
 			}
-			if st.hasBest && ub <= st.best.v && ji > st.best.job {
-				// It can at best tie, and a tie goes to the job listed
+			if st.hasBest && ji > st.best.job && ub <= st.best.v+boundSlack {
+				// It may at best tie, and a tie goes to the job listed
 				// first: in a dense town, hundreds of jobs of one
-				// occupation within 15 minutes all reach the bound.
-				continue
+				// occupation within 15 minutes all reach the bound. Its
+				// own bound, summed as v is (pairJobTier), is never
+				// below v, not even by a rounding.
+				j := &s.jobs[ji]
+				if w.JobFit*jobFit(l.tier, j.frReq-sk.fr)+j.static+rest <= st.best.v {
+					continue
+				}
 			}
 			st.try(ji, l.tf, l.tier)
 		}
@@ -325,16 +332,31 @@ type selection struct {
 	k, perCommune, perDep int
 	cands                 []*candidate // by score, best first (see less)
 	theta                 float64
+	thetaRank             rank // the k-th pick's, once there are k
 	dirty                 bool
 	r                     *request
-	byCommune             map[*geo.Commune][]float64
-	byDep                 map[string][]float64
+	byCommune             map[*geo.Commune][]rank
+	byDep                 map[string][]rank
 	slab                  []candidate // where kept candidates live
 	out                   []candidate // scratch of pick
 }
 
+// rank is a candidate's place in pick order: by score, then by home, the
+// home listed first before.
+type rank struct {
+	s float64
+	h int32
+}
+
+// noRank comes after every candidate: no bar.
+var noRank = rank{s: math.Inf(-1), h: math.MaxInt32}
+
+func (a rank) before(b rank) bool { return a.s > b.s || a.s == b.s && a.h < b.h }
+
+func rankOf(c *candidate) rank { return rank{c.score, c.h} }
+
 func (sel *selection) add(c candidate) {
-	if c.score < sel.bar(sel.r.s.housing[c.h].c) {
+	if !rankOf(&c).before(sel.barRank(sel.r.s.housing[c.h].c)) {
 		return // it can never be picked: see selection
 	}
 	if len(sel.slab) == cap(sel.slab) {
@@ -348,41 +370,41 @@ func (sel *selection) add(c candidate) {
 	sel.cands = slices.Insert(sel.cands, i, p)
 	sel.dirty = true
 	if sel.byCommune == nil {
-		sel.byCommune = make(map[*geo.Commune][]float64)
-		sel.byDep = make(map[string][]float64)
+		sel.byCommune = make(map[*geo.Commune][]rank)
+		sel.byDep = make(map[string][]rank)
 	}
 	h := &sel.r.s.housing[c.h]
-	top, out, in := insertTop(sel.byCommune[h.c], c.score, sel.perCommune)
+	top, out, in := insertTop(sel.byCommune[h.c], rankOf(p), sel.perCommune)
 	sel.byCommune[h.c] = top
 	if !in {
 		return
 	}
-	// The department counts the communes' best: c replaces the score it
-	// pushed out of its commune's list, which is lower.
+	// The department counts the communes' best: c replaces the one it
+	// pushed out of its commune's list, which comes after it.
 	d := sel.byDep[h.c.Department]
-	if !math.IsNaN(out) {
+	if out != noRank {
 		if i := slices.Index(d, out); i >= 0 {
 			d = slices.Delete(d, i, i+1)
 		}
 	}
-	d, _, _ = insertTop(d, c.score, sel.perDep)
+	d, _, _ = insertTop(d, rankOf(p), sel.perDep)
 	sel.byDep[h.c.Department] = d
 }
 
-// insertTop inserts v into the descending list top, keeping at most n
-// values. It returns the list, the value pushed out of it (NaN when none)
-// and whether v entered.
-func insertTop(top []float64, v float64, n int) (_ []float64, out float64, in bool) {
+// insertTop inserts v into top, in pick order, keeping at most n. It
+// returns the list, the one pushed out of it (noRank when none) and
+// whether v entered.
+func insertTop(top []rank, v rank, n int) (_ []rank, out rank, in bool) {
 	i := len(top)
-	for i > 0 && top[i-1] < v {
+	for i > 0 && v.before(top[i-1]) {
 		i--
 	}
 	if i >= n {
-		return top, math.NaN(), false
+		return top, noRank, false
 	}
-	out = math.NaN()
+	out = noRank
 	if len(top) < n {
-		top = append(top, 0)
+		top = append(top, rank{})
 	} else {
 		out = top[n-1]
 	}
@@ -391,24 +413,34 @@ func insertTop(top []float64, v float64, n int) (_ []float64, out float64, in bo
 	return top, out, true
 }
 
-// full returns the n-th best score of top, or -Inf when it holds fewer.
-func full(top []float64, n int) float64 {
+// full returns the n-th of top, or noRank when it holds fewer.
+func full(top []rank, n int) rank {
 	if len(top) < n {
-		return math.Inf(-1)
+		return noRank
 	}
 	return top[n-1]
 }
 
-// bar returns the score an option on a home of commune c must reach to be
-// picked: see selection.
-func (sel *selection) bar(c *geo.Commune) float64 {
-	b := sel.theta
+// barRank returns what an option on a home of commune c must come before
+// to be picked: the first, in pick order, of the k-th pick, the commune's
+// perCommune-th and the department's perDep-th (see selection).
+func (sel *selection) barRank(c *geo.Commune) rank {
+	b := sel.thetaRank
 	if sel.byCommune == nil {
 		return b
 	}
-	b = math.Max(b, full(sel.byCommune[c], sel.perCommune))
-	return math.Max(b, full(sel.byDep[c.Department], sel.perDep))
+	if x := full(sel.byCommune[c], sel.perCommune); x.before(b) {
+		b = x
+	}
+	if x := full(sel.byDep[c.Department], sel.perDep); x.before(b) {
+		b = x
+	}
+	return b
 }
+
+// bar returns the score an option on a home of commune c must reach to be
+// picked.
+func (sel *selection) bar(c *geo.Commune) float64 { return sel.barRank(c).s }
 
 func (sel *selection) less(a, b *candidate) int {
 	if c := cmp.Compare(b.score, a.score); c != 0 {
@@ -457,9 +489,9 @@ func (sel *selection) refresh() {
 	if len(top) < sel.k {
 		return
 	}
-	sel.theta = top[len(top)-1].score
+	sel.theta, sel.thetaRank = top[len(top)-1].score, rankOf(&top[len(top)-1])
 	i := len(sel.cands)
-	for i > 0 && sel.cands[i-1].score < sel.theta {
+	for i > 0 && sel.thetaRank.before(rankOf(sel.cands[i-1])) {
 		i--
 	}
 	clear(sel.cands[i:])
@@ -473,7 +505,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	s := r.s
 	n := s.tiles.len()
 	w := r.w
-	sel := &selection{k: r.opts.Top, perCommune: r.opts.MaxPerCommune, perDep: r.opts.MaxPerDepartment, theta: math.Inf(-1), r: r}
+	sel := &selection{k: r.opts.Top, perCommune: r.opts.MaxPerCommune, perDep: r.opts.MaxPerDepartment, theta: math.Inf(-1), thetaRank: noRank, r: r}
 
 	// Job bound per tile and seeker: the best fit and static value there,
 	// computed when a tile next to an opened one needs it (NaN: not yet).
@@ -689,8 +721,15 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 		hc := r.housingCtx(h)
 		hub := r.housingUB(&hc)
 		ub := hub + jobUB
-		bar := sel.bar(h.c)
+		br := sel.barRank(h.c)
+		bar := br.s
 		if ub < bar-boundSlack {
+			continue
+		}
+		if !(rank{roundScore(ub + scoreEps), hi}).before(br) {
+			// At best a tie with what holds the bar, which comes
+			// first: many homes of a town tie exactly (same rent, the
+			// same best job within 15 minutes).
 			continue
 		}
 		examined++
@@ -1025,7 +1064,7 @@ func (r *request) searchNaive(ctx context.Context) ([]candidate, int, error) {
 		}
 		src.ix[i] = geo.NewIndex(pts, 0)
 	}
-	sel := &selection{k: r.opts.Top, perCommune: r.opts.MaxPerCommune, perDep: r.opts.MaxPerDepartment, theta: math.Inf(-1), r: r}
+	sel := &selection{k: r.opts.Top, perCommune: r.opts.MaxPerCommune, perDep: r.opts.MaxPerDepartment, theta: math.Inf(-1), thetaRank: noRank, r: r}
 	examined := 0
 	for hi := range s.housing {
 		h := &s.housing[hi]

@@ -131,7 +131,7 @@ func (s *snapshot) indexSupers() {
 				sj := superJobs{super: id}
 				for l := range sj.best {
 					for f := range sj.best[l] {
-						sj.best[l][f] = float32(math.Inf(-1))
+						sj.best[l][f] = math.Inf(-1)
 					}
 				}
 				g.supers = append(g.supers, sj)
