@@ -251,7 +251,6 @@ func (s *snapshot) boundJobs(ids []int32) seekerBound {
 	return b
 }
 
-
 // subListMin is the default length from which a group's jobs in one tile
 // are split into subSplit × subSplit cells.
 const (
