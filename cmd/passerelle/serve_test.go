@@ -43,8 +43,9 @@ func TestServeDemo(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		// A small market keeps the load short under the race detector;
-		// the README runs the full demo market.
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--demo", "--market", "1k"},
+		// the README runs the full demo market. No rate limit: the load
+		// generator runs against it at the end, as docs/BENCHMARKS.md does.
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--demo", "--market", "1k", "--rate-limit", "-1"},
 			func(string) string { return "" }, strings.NewReader(""), &out, &errb)
 	}()
 	urlRe := regexp.MustCompile(`serving on (http://\S+)`)
@@ -112,6 +113,26 @@ func TestServeDemo(t *testing.T) {
 		t.Fatalf("only %d options over the demo market", len(opts))
 	}
 	call("GET", "/v1/housing?limit=3", keys["ADVISOR_KEY"], "", 200)
+	// The load generator against the running server: its floor and the
+	// cached plan, plain and gzip (docs/BENCHMARKS.md).
+	for _, args := range [][]string{{"--scenario", "ready"}, {"--scenario", "plans-cached"}, {"--scenario", "plans-cached", "--accept-gzip"}} {
+		var bout, berr lockedBuffer
+		full := append([]string{"bench", "http", "--url", base, "--db", db, "--concurrency", "2", "--duration", "300ms"}, args...)
+		if err := run(ctx, full, func(string) string { return "" }, strings.NewReader(""), &bout, &berr); err != nil {
+			t.Fatalf("%v: %v\n%s", full, err, berr.String())
+		}
+		var res struct {
+			Requests         int `json:"requests"`
+			TransportErrors  int `json:"transport_errors"`
+			UnexpectedStatus int `json:"unexpected_status"`
+		}
+		if err := json.Unmarshal([]byte(bout.String()), &res); err != nil {
+			t.Fatalf("%v: %v\n%s", full, err, bout.String())
+		}
+		if res.Requests == 0 || res.TransportErrors != 0 || res.UnexpectedStatus != 0 {
+			t.Fatalf("%v: %s", full, bout.String())
+		}
+	}
 	cancel()
 	select {
 	case err := <-done:
