@@ -310,9 +310,11 @@ func (src *scanSource) each(st *step) {
 // selection keeps the candidates that may still enter the diversified top
 // k, and the threshold θ a candidate must reach.
 //
-// It also keeps, per commune and per department, the best scores of the
-// candidates it took. A candidate x whose commune already holds
-// perCommune candidates scoring above it can never be picked: when the
+// It also keeps, per commune and per department, the best candidates it
+// took, by their place in pick order (score, then home: "above" below
+// means before in that order, so a tie counts when it comes first). A
+// candidate x whose commune already holds perCommune candidates above it
+// can never be picked: when the
 // greedy pick reaches x, each of those was picked (the commune is full) or
 // skipped because the commune or the department was full, and either way
 // x is skipped too. For the department, only the best perCommune
@@ -323,11 +325,11 @@ func (src *scanSource) each(st *step) {
 // perCommune-th score, the department's perDep-th score), which on a
 // national market with many near-ties in the same towns is much higher
 // than θ. Both can only rise as candidates are added. Only candidates kept
-// by add (score ≥ bar(h) when added: one below can never be picked, and a
-// tie may still be, by its home's id) enter these tables; such a candidate
-// is dropped by refresh only once θ passes it, and then θ is the higher
-// bar. The candidates are kept in pick order, so that refresh needs no
-// sort.
+// by add (placed before barRank(h) when added, in pick order: score, then
+// home; one placed after can never be picked) enter these tables; such a
+// candidate is dropped by refresh only once the k-th pick comes before it,
+// and then that is the first bar. The candidates are kept in pick order,
+// so that refresh needs no sort.
 type selection struct {
 	k, perCommune, perDep int
 	cands                 []*candidate // by score, best first (see less)
