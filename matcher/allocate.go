@@ -721,8 +721,7 @@ func (st *allocState) searchFor(ctx context.Context, hh *Household, top int) ([]
 		}
 	}
 	if len(cands) > n {
-		sel := selection{r: r}
-		slices.SortFunc(cands, func(a, b candidate) int { return sel.less(&a, &b) })
+		slices.SortFunc(cands, func(a, b candidate) int { return byPick(&a, &b) })
 	}
 	return cands, r, nil
 }

@@ -203,13 +203,13 @@ const nFrench = 7
 // jobs the seeker may take minus the weighted French penalty of job_fit:
 // max of static − JobFit × FrenchPenaltyPerLevel × gap over the jobs
 // whose licence rule and French gap (≤ MaxFrenchGap) let the seeker in,
-// or -Inf when there is none. float64, not float32: rounded up to float32
-// the bound stood 1e-8 above the jobs that reach it, and the search could
-// no longer see that a home only ties the option holding its bar. With the tier's fit it
-// bounds a job's v (choice.v) far tighter than maxStatic for a seeker
-// without a licence or with little French: the penalty never meets the
-// floor of 0 of job_fit, since every tier's fit is ≥ 0.3 =
-// MaxFrenchGap × FrenchPenaltyPerLevel.
+// or -Inf when there is none. With the tier's fit it bounds a job's v
+// (choice.v) far tighter than maxStatic for a seeker without a licence or
+// with little French: the penalty never meets the floor of 0 of job_fit,
+// since every tier's fit is ≥ 0.3 = MaxFrenchGap × FrenchPenaltyPerLevel.
+// float64, not float32: rounded up to float32 the bound stood 1e-8 above
+// the jobs that reach it, and the search could no longer see that a home
+// only ties the option holding its bar.
 type seekerBound [2][nFrench]float64
 
 // of returns the bound for a seeker.

@@ -241,9 +241,9 @@ func (r *request) pairJobTier(hc *housingCtx, si int, ji int32, tier int, count 
 		c.tm = 1
 	}
 	w := &r.w
-	// Summed as the lists' bounds are, (fit + static) + (commute + timing),
-	// so that v never exceeds a list's bound even by a rounding: tileSource
-	// relies on it to skip the jobs that can at best tie.
+	// Summed as (fit + static) + (commute + timing), as tileSource sums a
+	// job's own bound, so that v never exceeds it even by a rounding:
+	// tileSource relies on it to skip the jobs that can at best tie.
 	c.v = (w.JobFit*c.fit + j.static) + (w.Commute*c.cm + w.Timing*c.tm)
 	return c, true
 }

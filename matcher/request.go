@@ -66,13 +66,10 @@ type seekerGroup struct {
 
 // request is everything one plan computes once per household.
 type request struct {
-	chosen  []choice           // evaluateAt's buffer
-	pairPts [2][]compUB        // pairBound's buffers
-	tilePts map[int32][]compUB // per opened tile, the second seeker's job lists (pairBound)
-	s       *snapshot
-	w       Weights
-	h       Household
-	opts    PlanOptions
+	s    *snapshot
+	w    Weights
+	h    Household
+	opts PlanOptions
 
 	home         *geo.Commune
 	homeFallback bool
@@ -110,6 +107,9 @@ type request struct {
 	arena    []listRef             // the block tileLists builds sets in
 	filt     map[[2]int32]*flist   // jobs a seeker may take, by (seeker, list start)
 	seekUB   map[int32][]compUB    // per housing tile, what each seeker can bring
+	tilePts  map[int32][]compUB    // per opened tile, the second seeker's job lists (pairBound)
+	pairPts  [2][]compUB           // pairBound's buffers
+	chosen   []choice              // evaluateAt's buffer
 	pending  string                // the reason the last score call failed
 }
 

@@ -1,7 +1,6 @@
 package matcher
 
 import (
-	"cmp"
 	"context"
 	"math"
 	"slices"
@@ -228,8 +227,8 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 			}
 		}
 	}
-	if n := len(out); n > 0 && n <= cap(r.arena)-len(r.arena) && &out[0] == &r.arena[:len(r.arena)+1][len(r.arena)] {
-		r.arena = r.arena[:len(r.arena)+n] // in place
+	if n := len(out); n <= cap(r.arena)-len(r.arena) {
+		r.arena = r.arena[:len(r.arena)+n] // append stayed in the block
 	}
 	h := out[:len(out):len(out)]
 	for i := len(h)/2 - 1; i >= 0; i-- {
@@ -314,10 +313,9 @@ func (src *scanSource) each(st *step) {
 // took, by their place in pick order (score, then home: "above" below
 // means before in that order, so a tie counts when it comes first). A
 // candidate x whose commune already holds perCommune candidates above it
-// can never be picked: when the
-// greedy pick reaches x, each of those was picked (the commune is full) or
-// skipped because the commune or the department was full, and either way
-// x is skipped too. For the department, only the best perCommune
+// can never be picked: when the greedy pick reaches x, each of those was
+// picked (the commune is full) or skipped because the commune or the
+// department was full, and either way x is skipped too. For the department, only the best perCommune
 // candidates of each commune count (a candidate skipped because its own
 // commune was full leaves room in the department): once the department
 // holds perDep such candidates above x, the pick has filled it before
@@ -332,15 +330,19 @@ func (src *scanSource) each(st *step) {
 // so that refresh needs no sort.
 type selection struct {
 	k, perCommune, perDep int
-	cands                 []*candidate // by score, best first (see less)
-	theta                 float64
-	thetaRank             rank // the k-th pick's, once there are k
+	cands                 []*candidate // in pick order (byPick)
+	thetaRank             rank         // the k-th pick's place (θ = thetaRank.s), once there are k
 	dirty                 bool
 	r                     *request
 	byCommune             map[*geo.Commune][]rank
 	byDep                 map[string][]rank
 	slab                  []candidate // where kept candidates live
 	out                   []candidate // scratch of pick
+}
+
+// newSelection returns an empty selection of the request's top options.
+func (r *request) newSelection() *selection {
+	return &selection{k: r.opts.Top, perCommune: r.opts.MaxPerCommune, perDep: r.opts.MaxPerDepartment, thetaRank: noRank, r: r}
 }
 
 // rank is a candidate's place in pick order: by score, then by home, the
@@ -368,7 +370,7 @@ func (sel *selection) add(c candidate) {
 	c.jobs = slices.Clone(c.jobs) // evaluateAt's buffer
 	sel.slab = append(sel.slab, c)
 	p := &sel.slab[len(sel.slab)-1]
-	i, _ := slices.BinarySearchFunc(sel.cands, p, sel.less)
+	i, _ := slices.BinarySearchFunc(sel.cands, p, byPick)
 	sel.cands = slices.Insert(sel.cands, i, p)
 	sel.dirty = true
 	if sel.byCommune == nil {
@@ -444,11 +446,15 @@ func (sel *selection) barRank(c *geo.Commune) rank {
 // picked.
 func (sel *selection) bar(c *geo.Commune) float64 { return sel.barRank(c).s }
 
-func (sel *selection) less(a, b *candidate) int {
-	if c := cmp.Compare(b.score, a.score); c != 0 {
-		return c
+// byPick orders candidates in pick order (see rank).
+func byPick(a, b *candidate) int {
+	switch ra, rb := rankOf(a), rankOf(b); {
+	case ra.before(rb):
+		return -1
+	case rb.before(ra):
+		return 1
 	}
-	return cmp.Compare(a.h, b.h)
+	return 0
 }
 
 // pick returns the diversified top k: candidates in score order, at most
@@ -491,7 +497,7 @@ func (sel *selection) refresh() {
 	if len(top) < sel.k {
 		return
 	}
-	sel.theta, sel.thetaRank = top[len(top)-1].score, rankOf(&top[len(top)-1])
+	sel.thetaRank = rankOf(&top[len(top)-1])
 	i := len(sel.cands)
 	for i > 0 && sel.thetaRank.before(rankOf(sel.cands[i-1])) {
 		i--
@@ -502,12 +508,11 @@ func (sel *selection) refresh() {
 
 // searchFast finds the diversified top options, exactly, visiting tiles in
 // the order of their score bound and stopping when no tile can beat θ.
-
 func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	s := r.s
 	n := s.tiles.len()
 	w := r.w
-	sel := &selection{k: r.opts.Top, perCommune: r.opts.MaxPerCommune, perDep: r.opts.MaxPerDepartment, theta: math.Inf(-1), thetaRank: noRank, r: r}
+	sel := r.newSelection()
 
 	// Job bound per tile and seeker: the best fit and static value there,
 	// computed when a tile next to an opened one needs it (NaN: not yet).
@@ -605,7 +610,6 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	// its parts then compete with every other's, so the bars rise as early
 	// as they can and the search stops as soon as nothing left can reach θ.
 	examined := 0
-	var src *scanSource // nil: the tiles
 	r.arena = sc.arena[:0]
 	defer func() {
 		// The last block goes back to the pool: lists built from now on
@@ -621,7 +625,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	for len(heads) > 0 {
 		top := &heads[0]
 		sel.refresh()
-		if top.ub < sel.theta-boundSlack {
+		if top.ub < sel.thetaRank.s-boundSlack {
 			break
 		}
 		switch top.run {
@@ -640,7 +644,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 					continue
 				}
 				hb := r.bucketsUB(s.buckets[s.bStart[t]:s.bStart[t+1]], wish)
-				if ub := hb + superJobUB; ub >= sel.theta-boundSlack {
+				if ub := hb + superJobUB; ub >= sel.thetaRank.s-boundSlack {
 					heads.push(runHead{ub: ub, jobUB: superJobUB, run: tileItem, pos: t})
 				}
 			}
@@ -663,7 +667,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 				runs = append(runs, runHead{ub: hb, run: ri, pos: u.start})
 				hbMax = math.Max(hbMax, hb)
 			}
-			if hbMax+superJobUB < sel.theta-boundSlack {
+			if hbMax+superJobUB < sel.thetaRank.s-boundSlack {
 				continue
 			}
 			if r.tileHb == nil {
@@ -724,14 +728,10 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 		hub := r.housingUB(&hc)
 		ub := hub + jobUB
 		br := sel.barRank(h.c)
-		bar := br.s
-		if ub < bar-boundSlack {
-			continue
-		}
 		if !(rank{roundScore(ub + scoreEps), hi}).before(br) {
-			// At best a tie with what holds the bar, which comes
-			// first: many homes of a town tie exactly (same rent, the
-			// same best job within 15 minutes).
+			// Below the bar, or at best a tie with what holds it, which
+			// comes first: many homes of a town tie exactly (same rent,
+			// the same best job within 15 minutes).
 			continue
 		}
 		examined++
@@ -740,8 +740,8 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 				return nil, examined, err
 			}
 		}
-		r.theta = sel.theta
-		c, ok := r.evaluateAt(hi, &hc, hub, src, bar)
+		r.theta = sel.thetaRank.s
+		c, ok := r.evaluateAt(hi, &hc, hub, nil, br.s)
 		if ok {
 			sel.add(c)
 		}
@@ -751,8 +751,9 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 }
 
 // runHead is the first unread home of a run, hOrder[pos], and the bound
-// of the run's homes from there on; with run = -1, it is tile pos, not yet
-// opened, and the bound of its homes. jobUB is the tile's job-side bound.
+// of the run's homes from there on; with run = superItem or tileItem, it
+// is super-tile or tile pos, not yet opened, and the bound of its homes.
+// jobUB is the area's job-side bound.
 type runHead struct {
 	ub, jobUB float64
 	run, pos  int32
@@ -923,8 +924,7 @@ func (r *request) jobBound(nb []int32, nd []float32, jb [][]float64, comp [][]co
 // group's jobs in one tile: one tier of fit, their best contract and
 // shortage values), with the commute bound of the tile's distance, and
 // the pairs of lists are tried (a list dominated in all four values by
-// another is skipped). It is
-// the aggregation of evaluate: 1 − ∏(1 − x) for fit, contract and
+// another is skipped). It is the aggregation of evaluate: 1 − ∏(1 − x) for fit, contract and
 // shortage, the mean commute of the seekers who have a job, and a seeker
 // may have none.
 func (r *request) pairBound(nb []int32, nd []float32, comp [][]compUB) float64 {
@@ -1066,7 +1066,7 @@ func (r *request) searchNaive(ctx context.Context) ([]candidate, int, error) {
 		}
 		src.ix[i] = geo.NewIndex(pts, 0)
 	}
-	sel := &selection{k: r.opts.Top, perCommune: r.opts.MaxPerCommune, perDep: r.opts.MaxPerDepartment, theta: math.Inf(-1), thetaRank: noRank, r: r}
+	sel := r.newSelection()
 	examined := 0
 	for hi := range s.housing {
 		h := &s.housing[hi]
@@ -1084,7 +1084,7 @@ func (r *request) searchNaive(ctx context.Context) ([]candidate, int, error) {
 			sel.cands = append(sel.cands, &c)
 		}
 	}
-	slices.SortFunc(sel.cands, sel.less)
+	slices.SortFunc(sel.cands, byPick)
 	return sel.pick(), examined, nil
 }
 
