@@ -11,27 +11,22 @@ func TestEnv(t *testing.T) {
 	}
 }
 
-func TestRequireFailsInCI(t *testing.T) {
-	t.Setenv("CI", "true")
-	ft := &fakeTB{TB: t}
-	func() {
-		defer func() { _ = recover() }()
-		Require(ft, false, "thing")
-	}()
-	if !ft.failed || ft.skipped {
-		t.Fatalf("failed %v skipped %v, want a failure and no skip", ft.failed, ft.skipped)
-	}
-}
-
-func TestRequireSkipsWithoutCI(t *testing.T) {
-	t.Setenv("CI", "")
-	ft := &fakeTB{TB: t}
-	func() {
-		defer func() { _ = recover() }()
-		Require(ft, false, "thing")
-	}()
-	if ft.failed || !ft.skipped {
-		t.Fatalf("failed %v skipped %v, want a skip", ft.failed, ft.skipped)
+// TestRequire checks both branches: without what a test needs, Require
+// skips it on a developer's machine and fails it in CI.
+func TestRequire(t *testing.T) {
+	for _, tc := range []struct {
+		ci         string
+		fail, skip bool
+	}{{ci: "true", fail: true}, {ci: "", skip: true}} {
+		t.Setenv("CI", tc.ci)
+		ft := &fakeTB{TB: t}
+		func() {
+			defer func() { _ = recover() }()
+			Require(ft, false, "thing")
+		}()
+		if ft.failed != tc.fail || ft.skipped != tc.skip {
+			t.Fatalf("CI=%q: failed %v skipped %v, want %v %v", tc.ci, ft.failed, ft.skipped, tc.fail, tc.skip)
+		}
 	}
 }
 

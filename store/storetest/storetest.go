@@ -9,9 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"passerelle/store"
-
 	"passerelle/internal/testenv"
+	"passerelle/store"
 )
 
 // PostgresURL returns the URL of a fresh schema in DATABASE_URL's
