@@ -3,9 +3,10 @@
 // ledger, an append-only audit log, idempotency keys and the data version.
 //
 // It runs on SQLite (the embedded default, pure Go modernc.org/sqlite, one
-// file in WAL mode with synchronous=FULL and every write transaction opened
-// with BEGIN IMMEDIATE) or on PostgreSQL (pgx through database/sql) when
-// Open is given a postgres:// URL. Both dialects share one set of embedded
+// file in WAL mode with synchronous=FULL, except the group commits of read
+// audit rows, and every write transaction opened with BEGIN IMMEDIATE) or
+// on PostgreSQL (pgx through database/sql) when Open is given a
+// postgres:// URL. Both dialects share one set of embedded
 // migrations and one shared test suite.
 //
 // Every write runs in one transaction together with its audit row, its

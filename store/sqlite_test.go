@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"database/sql"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -15,16 +16,26 @@ func TestSQLitePragmas(t *testing.T) {
 	if got := db.Driver(); got != store.DriverSQLite {
 		t.Fatalf("driver: got %q, want sqlite", got)
 	}
-	tests := []struct{ pragma, want string }{
-		{"journal_mode", "wal"},
-		{"synchronous", "2"}, // FULL
-		{"foreign_keys", "1"},
-		{"busy_timeout", "10000"},
+	// Read audit rows are group-committed on a pool of their own without an
+	// fsync per commit (audit.go); everything else is synchronous=FULL.
+	tests := []struct {
+		pool         string
+		db           *sql.DB
+		pragma, want string
+	}{
+		{"write", db.SQL(), "journal_mode", "wal"},
+		{"write", db.SQL(), "synchronous", "2"}, // FULL
+		{"write", db.SQL(), "foreign_keys", "1"},
+		{"write", db.SQL(), "busy_timeout", "10000"},
+		{"audit", store.AuditSQL(db), "journal_mode", "wal"},
+		{"audit", store.AuditSQL(db), "synchronous", "1"}, // NORMAL
+		{"audit", store.AuditSQL(db), "foreign_keys", "1"},
+		{"audit", store.AuditSQL(db), "busy_timeout", "10000"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.pragma, func(t *testing.T) {
+		t.Run(tt.pool+"/"+tt.pragma, func(t *testing.T) {
 			var got string
-			if err := db.SQL().QueryRowContext(t.Context(), "PRAGMA "+tt.pragma).Scan(&got); err != nil {
+			if err := tt.db.QueryRowContext(t.Context(), "PRAGMA "+tt.pragma).Scan(&got); err != nil {
 				t.Fatal(err)
 			}
 			if got != tt.want {

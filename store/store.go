@@ -50,6 +50,7 @@ const SQLiteBusyTimeout = 10 * time.Second
 type DB struct {
 	sql    *sql.DB
 	rd     *sql.DB    // long read-only transactions (SQLite: deferred; PostgreSQL: sql)
+	aud    *sql.DB    // group commits of read audit rows (SQLite: synchronous=NORMAL; PostgreSQL: sql)
 	wmu    sync.Mutex // SQLite: serialises this process's write transactions
 	driver string
 	now    func() time.Time
@@ -88,12 +89,22 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			// writers never wait for them.
 			db.rd, err = sql.Open("sqlite", dsn+fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=query_only(1)", SQLiteBusyTimeout.Milliseconds()))
 		}
+		if err == nil {
+			// Read audit rows are committed on connections of their own
+			// with synchronous=NORMAL: no fsync per group commit (see
+			// auditRead for why and what it risks).
+			db.aud, err = sql.Open("sqlite", dsn+fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate",
+				SQLiteBusyTimeout.Milliseconds()))
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", db.driver, err)
 	}
 	if db.rd == nil {
 		db.rd = db.sql
+	}
+	if db.aud == nil {
+		db.aud = db.sql
 	}
 	if err := db.Ping(ctx); err != nil {
 		_ = db.Close()
@@ -107,8 +118,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 func (db *DB) Close() error {
 	db.closeAudit()
 	db.stmts.Range(func(_, st any) bool { _ = st.(*sql.Stmt).Close(); return true })
-	if db.rd != nil && db.rd != db.sql {
-		_ = db.rd.Close()
+	for _, p := range []*sql.DB{db.rd, db.aud} {
+		if p != nil && p != db.sql {
+			_ = p.Close()
+		}
 	}
 	if err := db.sql.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)

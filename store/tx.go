@@ -65,7 +65,13 @@ type Tx struct {
 // starts with BEGIN IMMEDIATE, so concurrent writers queue (up to
 // SQLiteBusyTimeout) instead of failing. fn's error is returned unchanged;
 // begin and commit errors are wrapped.
-func (db *DB) Write(ctx context.Context, actor Actor, fn func(tx *Tx) error) (err error) {
+func (db *DB) Write(ctx context.Context, actor Actor, fn func(tx *Tx) error) error {
+	return db.writeOn(ctx, db.sql, actor, fn)
+}
+
+// writeOn is Write on the connections of pool (db.sql, or db.aud for the
+// read audit rows).
+func (db *DB) writeOn(ctx context.Context, pool *sql.DB, actor Actor, fn func(tx *Tx) error) error {
 	if db.driver == DriverSQLite {
 		// SQLite has one writer at a time. Writers of this process queue
 		// here, in order and without polling, rather than in SQLite's busy
@@ -74,7 +80,7 @@ func (db *DB) Write(ctx context.Context, actor Actor, fn func(tx *Tx) error) (er
 		db.wmu.Lock()
 		defer db.wmu.Unlock()
 	}
-	sqlTx, err := db.sql.BeginTx(ctx, nil)
+	sqlTx, err := pool.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin write: %w", err)
 	}
