@@ -345,8 +345,32 @@ func (s *Server) keyFor(ctx context.Context, doc []byte, version int64, top int)
 	if err != nil {
 		return nil, "", err
 	}
-	key, err := planKey(s.dbID, doc, eng, top, s.cfg.Now().UTC().Format(time.DateOnly))
-	return eng, key, err
+	w, err := s.weightsJSON(eng.Weights())
+	if err != nil {
+		return nil, "", err
+	}
+	return eng, planKey(s.dbID, doc, w, eng.Version(), top, s.cfg.Now().UTC().Format(time.DateOnly)), nil
+}
+
+// weightsMemo is the JSON of one set of weights.
+type weightsMemo struct {
+	w matcher.Weights
+	b []byte
+}
+
+// weightsJSON returns w as JSON, for cache keys. Every engine of a server
+// has the same weights, so the encoding is kept and reused while they are
+// equal.
+func (s *Server) weightsJSON(w matcher.Weights) ([]byte, error) {
+	if m := s.weights.Load(); m != nil && m.w == w {
+		return m.b, nil
+	}
+	b, err := json.Marshal(w)
+	if err != nil {
+		return nil, fmt.Errorf("api: plan key: %w", err)
+	}
+	s.weights.Store(&weightsMemo{w: w, b: b})
+	return b, nil
 }
 
 // planGzip returns the plan of household id compressed with gzip, with its
@@ -426,18 +450,28 @@ func setCache(c *gin.Context, status string) {
 
 // planKey is the cache key of a plan: the database's identity, the hash of
 // the household's stored document (its content; the id is not part of
-// it), the engine's weights and data version, the number of options and
-// the day (eligibility and dates depend on it).
-func planKey(db string, doc []byte, eng *matcher.Engine, top int, today string) (string, error) {
-	w, err := json.Marshal(eng.Weights())
-	if err != nil {
-		return "", fmt.Errorf("api: plan key: %w", err)
-	}
+// it), the engine's weights (as JSON) and data version, the number of
+// options and the day (eligibility and dates depend on it).
+func planKey(db string, doc, weights []byte, version int64, top int, today string) string {
 	sum := sha256.New()
 	sum.Write(doc)
 	sum.Write([]byte{0})
-	sum.Write(w)
-	return fmt.Sprintf("passerelle:plan:v2:%s:%s:%d:%d:%s", db, hex.EncodeToString(sum.Sum(nil))[:40], eng.Version(), top, today), nil
+	sum.Write(weights)
+	var h [sha256.Size]byte
+	var hx [2 * sha256.Size]byte
+	hex.Encode(hx[:], sum.Sum(h[:0]))
+	b := make([]byte, 0, 128)
+	b = append(b, "passerelle:plan:v2:"...)
+	b = append(b, db...)
+	b = append(b, ':')
+	b = append(b, hx[:40]...)
+	b = append(b, ':')
+	b = strconv.AppendInt(b, version, 10)
+	b = append(b, ':')
+	b = strconv.AppendInt(b, int64(top), 10)
+	b = append(b, ':')
+	b = append(b, today...)
+	return string(b)
 }
 
 // getPlan answers a stored plan with its decision ledger.

@@ -90,6 +90,7 @@ type Server struct {
 	router  *gin.Engine
 	metrics *metrics
 	flight  singleflight.Group
+	weights atomic.Pointer[weightsMemo] // the JSON of the engines' weights (keyFor)
 	occ     []occEntry
 
 	limMu    sync.Mutex

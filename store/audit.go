@@ -273,7 +273,10 @@ func (db *DB) ReadHouseholdDoc(ctx context.Context, actor Actor, id string) (doc
 		return nil, 0, fmt.Errorf("store: read household %s: %w", id, err)
 	}
 	var org sql.NullString
-	err = st.QueryRowContext(ctx, id).Scan(&doc, &org, &version)
+	// A point read of a few microseconds: not worth cancelling, and a
+	// context that cannot be cancelled spares database/sql and the driver
+	// a watcher goroutine each (two per cached plan).
+	err = st.QueryRowContext(context.WithoutCancel(ctx), id).Scan(&doc, &org, &version)
 	if err == nil && (!org.Valid || (org.String != actor.Org && !actor.admin())) {
 		return nil, 0, fmt.Errorf("store: read household %s: %w", id, ErrNotFound)
 	}
