@@ -40,6 +40,9 @@ const (
 	AuditFlushDelay = 100 * time.Millisecond
 	// auditBatch is the most rows committed in one transaction.
 	auditBatch = 2048
+	// auditQueued is the most rows waiting for the writer; past it, reads
+	// wait (a slower read, never a lost row).
+	auditQueued = 4 * auditBatch
 	// auditChunk rows are inserted per statement, and auditPause separates
 	// two statements of one commit (see insertAudit).
 	auditChunk = 32
@@ -56,6 +59,7 @@ type auditRow struct {
 type auditQueue struct {
 	once   sync.Once
 	ch     chan auditRow
+	urgent chan struct{} // a flush or the end: commit now
 	done   chan struct{}
 	closed atomic.Bool
 	fails  atomic.Int64
@@ -92,6 +96,7 @@ func (db *DB) FlushAudit(ctx context.Context) error {
 	}
 	q.ch <- auditRow{flushed: done}
 	q.mu.RUnlock()
+	q.hurry()
 	select {
 	case err := <-done:
 		return err
@@ -111,6 +116,9 @@ func (db *DB) closeAudit() {
 		close(q.ch)
 	}
 	q.mu.Unlock()
+	if started {
+		q.hurry()
+	}
 	if started && !already {
 		<-q.done
 	}
@@ -123,28 +131,50 @@ func (db *DB) startAudit() {
 	if q.closed.Load() {
 		return
 	}
-	q.ch = make(chan auditRow, 4*auditBatch)
+	q.ch = make(chan auditRow, auditQueued)
+	q.urgent = make(chan struct{}, 1)
 	q.done = make(chan struct{})
 	go db.auditLoop()
 }
 
-// auditLoop collects rows until auditBatch rows, AuditFlushDelay after the
-// first, a flush request or the end, then commits them. A failed commit
-// keeps the rows and retries (a full queue then slows readers down rather
-// than losing rows).
+// hurry cuts the writer's wait short (a flush request or the end).
+func (q *auditQueue) hurry() {
+	select {
+	case q.urgent <- struct{}{}:
+	default:
+	}
+}
+
+// auditLoop waits for the first row of a batch, sleeps AuditFlushDelay (or
+// until a flush request or the end), then takes every row queued and
+// commits them, auditBatch rows per transaction. While it sleeps it does
+// not receive: a read's send only fills the channel's buffer and wakes no
+// goroutine (one wake-up per read cost the cached plan a scheduling round
+// on a busy core). A failed commit keeps the rows and retries (a full queue
+// then slows readers down rather than losing rows).
 func (db *DB) auditLoop() {
 	q := &db.audit
 	defer close(q.done)
 	var rows []auditRow
 	var waiters []chan error
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
+	closed := false
+	take := func(r auditRow, ok bool) {
+		switch {
+		case !ok:
+			closed = true
+		case r.flushed != nil:
+			waiters = append(waiters, r.flushed)
+		default:
+			rows = append(rows, r)
+		}
+	}
 	commit := func() {
 		var err error
 		for len(rows) > 0 {
-			if err = db.insertAudit(rows); err == nil {
-				rows = rows[:0]
-				break
+			n := min(len(rows), auditBatch)
+			if err = db.insertAudit(rows[:n]); err == nil {
+				rows = rows[n:]
+				continue
 			}
 			q.fails.Add(1)
 			if q.closed.Load() && len(waiters) == 0 {
@@ -154,35 +184,37 @@ func (db *DB) auditLoop() {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
+		rows = rows[:0:0] // drop the batch's backing array with its strings
 		for _, w := range waiters {
 			w <- err
 		}
 		waiters = waiters[:0]
 	}
-	for {
-		select {
-		case r, ok := <-q.ch:
-			if !ok {
-				commit()
-				return
-			}
-			if r.flushed != nil {
-				waiters = append(waiters, r.flushed)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for !closed {
+		r, ok := <-q.ch
+		take(r, ok)
+		if len(rows) > 0 && !closed {
+			timer.Reset(AuditFlushDelay)
+			select {
+			case <-timer.C:
+			case <-q.urgent:
 				timer.Stop()
-				commit()
-				continue
 			}
-			if len(rows) == 0 {
-				timer.Reset(AuditFlushDelay)
-			}
-			rows = append(rows, r)
-			if len(rows) >= auditBatch {
-				timer.Stop()
-				commit()
-			}
-		case <-timer.C:
-			commit()
 		}
+		// Take what is queued now; later rows wait for the next batch.
+		for n := len(q.ch); n > 0 && !closed; n-- {
+			r, ok := <-q.ch
+			take(r, ok)
+		}
+		if closed {
+			// Closed: nothing more can be sent, take the rest.
+			for r := range q.ch {
+				take(r, true)
+			}
+		}
+		commit()
 	}
 }
 

@@ -450,7 +450,9 @@ var suite = []struct {
 		// Another organisation's advisor reads nothing and leaves no row.
 		_, err := db.ReadHousehold(ctx, f.advB, hh.ID)
 		wantErr(t, err, store.ErrNotFound)
-		const n = 700 // more than one batch
+		// More rows than one transaction commits (2,048) and than the queue
+		// holds (8,192): readers may wait for the writer, none is lost.
+		const n = 8400
 		var wg sync.WaitGroup
 		for range 4 {
 			wg.Go(func() {
