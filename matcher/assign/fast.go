@@ -134,8 +134,11 @@ func newFastSolver(p *Problem) *fastSolver {
 	for i := range key {
 		key[i], minCost[i] = int32(R), math.Inf(1)
 	}
+	// sorted: p.Edges lists each left node's edges together, left nodes in
+	// order. first[i+1]−first[i] is the degree of left node i, and its
+	// edges are p.Edges[first[i]:first[i+1]] if sorted.
 	sorted := true
-	deg := make([]int32, L+1) // degrees, then starts in p.Edges if sorted
+	first := make([]int32, L+1)
 	indeg := make([]int32, R+1)
 	for k, e := range p.Edges {
 		if e.Cost < minCost[e.Left] {
@@ -144,16 +147,15 @@ func newFastSolver(p *Problem) *fastSolver {
 		if k > 0 && e.Left < p.Edges[k-1].Left {
 			sorted = false
 		}
-		deg[e.Left+1]++
+		first[e.Left+1]++
 		indeg[e.Right]++
+	}
+	for i := range L {
+		first[i+1] += first[i]
 	}
 	byKey := countingSort(key, R+1)
 	if sorted && len(p.Edges) >= bfsMinEdges {
-		first := make([]int32, L+1)
-		for i := range L {
-			first[i+1] = first[i] + deg[i+1]
-		}
-		rank := bfsRank(p, first, key, byKey)
+		rank := bfsRank(p, key, first)
 		for i, k := range key {
 			if k < int32(R) {
 				key[i] = rank[k]
@@ -167,7 +169,7 @@ func newFastSolver(p *Problem) *fastSolver {
 	}
 	s.start = make([]int32, L+1)
 	for r, i := range s.perm {
-		s.start[r+1] = s.start[r] + deg[i+1]
+		s.start[r+1] = s.start[r] + first[i+1] - first[i]
 	}
 	s.adj = make([]half, len(p.Edges))
 	fill := make([]int32, L)
@@ -662,17 +664,28 @@ func countingSort(keys []int32, n int) []int32 {
 // linking two right nodes when a left node whose cheapest edge goes to the
 // first has an edge to the second. p.Edges must be sorted by Left, left
 // node i's edges being p.Edges[first[i]:first[i+1]]; key[i] is the right
-// node of its cheapest edge (R if none) and byKey the left nodes sorted by
-// key.
-func bfsRank(p *Problem, first, key, byKey []int32) []int32 {
+// node of its cheapest edge (R if none). The neighbours of a right node are
+// visited in the order of p.Edges.
+func bfsRank(p *Problem, key, first []int32) []int32 {
 	R := p.NumRight
-	// keyAt[j]: the first position in byKey of a left node with key j.
-	keyAt := make([]int32, R+2)
-	for _, k := range key {
-		keyAt[k+1]++
+	// The graph in compact form, read sequentially by the search rather
+	// than p.Edges in random order: the neighbours of right node j are
+	// nbr[at[j]:at[j+1]], the right nodes of the edges of left nodes with
+	// key j (a counting sort of the edges by their left node's key).
+	at := make([]int32, R+3)
+	for i, k := range key {
+		at[k+2] += first[i+1] - first[i]
 	}
 	for j := range R + 1 {
-		keyAt[j+1] += keyAt[j]
+		at[j+2] += at[j+1]
+	}
+	nbr := make([]int32, len(p.Edges))
+	for i, k := range key {
+		out := nbr[at[k+1]:]
+		for n, e := range p.Edges[first[i]:first[i+1]] {
+			out[n] = int32(e.Right)
+		}
+		at[k+1] += first[i+1] - first[i]
 	}
 	rank := make([]int32, R)
 	for j := range rank {
@@ -689,13 +702,11 @@ func bfsRank(p *Problem, first, key, byKey []int32) []int32 {
 		queue = append(queue[:0], int32(seed))
 		for h := 0; h < len(queue); h++ {
 			j := queue[h]
-			for _, i := range byKey[keyAt[j]:keyAt[j+1]] {
-				for _, e := range p.Edges[first[i]:first[i+1]] {
-					if rank[e.Right] < 0 {
-						rank[e.Right] = next
-						next++
-						queue = append(queue, int32(e.Right))
-					}
+			for _, n := range nbr[at[j]:at[j+1]] {
+				if rank[n] < 0 {
+					rank[n] = next
+					next++
+					queue = append(queue, n)
 				}
 			}
 		}

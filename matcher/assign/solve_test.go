@@ -82,6 +82,30 @@ func TestSolveMatchesNaive(t *testing.T) {
 	}
 }
 
+// TestSolveRankedRandom compares Solve with the naive baseline on small
+// random problems with the locality ranking of large problems forced on,
+// including left nodes without edges and right nodes without capacity.
+func TestSolveRankedRandom(t *testing.T) {
+	old := assign.SetBFSMinEdges(0)
+	defer assign.SetBFSMinEdges(old)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for iter := range 300 {
+		p := randomProblem(rng, 1+rng.IntN(60), 1+rng.IntN(20), 3, 6, -20, 5, iter%2 == 0)
+		want, err := assign.SolveSSP(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := assign.Solve(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(got.Cost-want.Cost) > 1e-9 {
+			t.Fatalf("iter %d: cost %v, naive %v", iter, got.Cost, want.Cost)
+		}
+		checkSolution(t, p, got)
+	}
+}
+
 func TestSolveMatchesNetwork(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for iter := range 10 {
