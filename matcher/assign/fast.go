@@ -72,22 +72,17 @@ type fastSolver struct {
 	// the caller's, inv the caller's to the internal one.
 	perm, inv []int32
 
-	u        []float64 // unassigned costs
-	capacity []int32
-	load     []int32   // members of each right node
-	price    []float64 // +Inf for zero-capacity right nodes during the solve
+	u  []float64 // unassigned costs
+	rn []rnode   // state of the right nodes
 
-	// Members of right node j are slots[off[j] : off[j]+load[j]]; there are
-	// min(capacity, in-degree) slots per right node.
+	// Members of right node j are slots[off[j] : off[j]+rn[j].load]; there
+	// are min(capacity, in-degree) slots per right node.
 	off    []int32
 	slots  []slot
 	pos    []int32 // position in es of a left node's edge, or unassigned, or free
 	slotOf []int32 // slot of a placed left node
 
-	// Dijkstra scratch, over right nodes.
-	dist    []float64
-	seen    []uint32 // == gen: dist is a label of this search
-	done    []uint32 // == gen: settled in this search
+	// Dijkstra scratch, over right nodes (and rnode's dist, seen, done).
 	gen     uint32
 	predRow []int32 // left node through which a right node was reached
 	predPos []int32 // its edge position
@@ -97,6 +92,16 @@ type fastSolver struct {
 	endNode int     // right node with spare capacity at label bound, or −1
 
 	stats stats
+}
+
+// rnode is the state of a right node, in one struct as a search reads most
+// fields of each right node it reaches.
+type rnode struct {
+	price          float64 // +Inf for zero-capacity right nodes during the solve
+	dist           float64 // label in the current search, if seen == gen
+	seen           uint32  // == gen: dist is a label of this search
+	done           uint32  // == gen: settled in this search
+	load, capacity int32   // members, capacity
 }
 
 // slot is a member of a right node: left node row, placed by an edge of
@@ -188,26 +193,21 @@ func newFastSolver(p *Problem) *fastSolver {
 			s.u[r] = p.Unassigned[i]
 		}
 	}
-	s.capacity = make([]int32, R)
-	s.price = make([]float64, R)
+	s.rn = make([]rnode, R)
 	s.off = make([]int32, R+1)
 	for j, c := range p.Capacity {
-		s.capacity[j] = int32(min(c, math.MaxInt32))
+		s.rn[j].capacity = int32(min(c, math.MaxInt32))
 		if c == 0 {
-			s.price[j] = math.Inf(1) // never an option; priced at the end
+			s.rn[j].price = math.Inf(1) // never an option; priced at the end
 		}
-		s.off[j+1] = s.off[j] + min(s.capacity[j], indeg[j])
+		s.off[j+1] = s.off[j] + min(s.rn[j].capacity, indeg[j])
 	}
 	s.slots = make([]slot, s.off[R])
-	s.load = make([]int32, R)
 	s.pos = make([]int32, L)
 	s.slotOf = make([]int32, L)
 	for i := range s.pos {
 		s.pos[i] = free
 	}
-	s.dist = make([]float64, R)
-	s.seen = make([]uint32, R)
-	s.done = make([]uint32, R)
 	s.predRow = make([]int32, R)
 	s.predPos = make([]int32, R)
 	return s
@@ -259,13 +259,13 @@ func (s *fastSolver) run(ctx context.Context) error {
 func (s *fastSolver) best(i int32) (w1, w2 float64, b int32) {
 	w1, w2, b = s.u[i], math.Inf(1), -1
 	bj := int32(-1)
-	price := s.price
+	rn := s.rn
 	base := s.start[i]
 	for k, e := range s.adj[base:s.start[i+1]] {
 		if e.cost > w2 {
 			break // sorted by cost, and prices are ≥ 0
 		}
-		val := e.cost + price[e.right]
+		val := e.cost + rn[e.right].price
 		switch {
 		case val < w1:
 			if bj != e.right {
@@ -273,7 +273,7 @@ func (s *fastSolver) best(i int32) (w1, w2 float64, b int32) {
 			}
 			b, bj, w1 = base+int32(k), e.right, val
 		case e.right == bj:
-		case val == w1 && b >= 0 && s.load[bj] == s.capacity[bj] && s.load[e.right] < s.capacity[e.right]:
+		case val == w1 && b >= 0 && rn[bj].load == rn[bj].capacity && rn[e.right].load < rn[e.right].capacity:
 			w2 = w1
 			b, bj = base+int32(k), e.right
 		case val < w2:
@@ -298,11 +298,11 @@ func (s *fastSolver) bid(i int32) int32 {
 		return -1
 	}
 	j := int(s.adj[b].right)
-	if s.load[j] < s.capacity[j] {
+	if s.rn[j].load < s.rn[j].capacity {
 		s.add(i, b, j, w2)
 		return -1
 	}
-	if s.load[j] > maxBidMembers {
+	if s.rn[j].load > maxBidMembers {
 		return deferred
 	}
 	// A member's margin is alt − (cost + price), a lower bound of the true
@@ -311,13 +311,13 @@ func (s *fastSolver) bid(i int32) int32 {
 	var least float64
 	for refresh := 0; ; refresh++ {
 		out, least = -1, math.Inf(1)
-		for q := s.off[j]; q < s.off[j]+s.load[j]; q++ {
+		for q := s.off[j]; q < s.off[j]+s.rn[j].load; q++ {
 			sl := &s.slots[q]
 			if v := sl.alt - sl.cost; v < least || (v == least && sl.row < s.slots[out].row) {
 				out, least = q, v
 			}
 		}
-		if refresh == 2 || least-s.price[j] >= w2-w1 {
+		if refresh == 2 || least-s.rn[j].price >= w2-w1 {
 			break
 		}
 		sl := &s.slots[out]
@@ -327,9 +327,9 @@ func (s *fastSolver) bid(i int32) int32 {
 			break // exact already
 		}
 	}
-	delta := min(w2-w1, least-s.price[j])
+	delta := min(w2-w1, least-s.rn[j].price)
 	if delta > 0 {
-		s.price[j] += delta
+		s.rn[j].price += delta
 	}
 	ev := s.slots[out].row
 	s.remove(ev, j)
@@ -347,7 +347,7 @@ func (s *fastSolver) second(i int32, j int) float64 {
 			break
 		}
 		if int(e.right) != j {
-			w = min(w, e.cost+s.price[e.right])
+			w = min(w, e.cost+s.rn[e.right].price)
 		}
 	}
 	return w
@@ -356,8 +356,8 @@ func (s *fastSolver) second(i int32, j int) float64 {
 // add makes left node i a member of right node j by the edge at position
 // b; alt is a lower bound of i's cheapest other option.
 func (s *fastSolver) add(i, b int32, j int, alt float64) {
-	q := s.off[j] + s.load[j]
-	s.load[j]++
+	q := s.off[j] + s.rn[j].load
+	s.rn[j].load++
 	s.slots[q] = slot{row: i, cost: s.adj[b].cost, alt: alt, u: s.u[i]}
 	s.slotOf[i] = q
 	s.pos[i] = b
@@ -366,8 +366,8 @@ func (s *fastSolver) add(i, b int32, j int, alt float64) {
 // remove takes left node i out of the members of right node j.
 func (s *fastSolver) remove(i int32, j int) {
 	q := s.slotOf[i]
-	s.load[j]--
-	last := s.off[j] + s.load[j]
+	s.rn[j].load--
+	last := s.off[j] + s.rn[j].load
 	if q != last {
 		s.slots[q] = s.slots[last]
 		s.slotOf[s.slots[q].row] = q
@@ -382,7 +382,7 @@ func (s *fastSolver) augment(src int32) {
 		s.pos[src] = unassigned
 		return
 	}
-	if j := int(s.adj[b].right); s.load[j] < s.capacity[j] {
+	if j := int(s.adj[b].right); s.rn[j].load < s.rn[j].capacity {
 		s.add(src, b, j, w2)
 		s.stats.trivial++
 		return
@@ -390,8 +390,9 @@ func (s *fastSolver) augment(src int32) {
 	s.stats.paths++
 	s.gen++
 	if s.gen == 0 { // wrapped: reset stamps
-		clear(s.seen)
-		clear(s.done)
+		for j := range s.rn {
+			s.rn[j].seen, s.rn[j].done = 0, 0
+		}
 		s.gen = 1
 	}
 	gen := s.gen
@@ -406,13 +407,14 @@ func (s *fastSolver) augment(src int32) {
 		if d >= s.bound {
 			break
 		}
-		if s.done[j] == gen || d > s.dist[j] {
+		r := &s.rn[j]
+		if r.done == gen || d > r.dist {
 			continue // stale entry
 		}
-		s.done[j] = gen
+		r.done = gen
 		s.settled = append(s.settled, j)
-		pj := s.price[j]
-		for q := s.off[j]; q < s.off[j]+s.load[j]; q++ {
+		pj := r.price
+		for q := s.off[j]; q < s.off[j]+r.load; q++ {
 			sl := &s.slots[q]
 			vm := sl.cost + pj // tight: the member's label is d
 			if d+sl.alt-vm >= s.bound {
@@ -431,8 +433,8 @@ func (s *fastSolver) augment(src int32) {
 	s.stats.settled += len(s.settled)
 	D := s.bound
 	for _, j := range s.settled {
-		if dj := s.dist[j]; dj < D {
-			s.price[j] += D - dj
+		if dj := s.rn[j].dist; dj < D {
+			s.rn[j].price += D - dj
 		}
 	}
 
@@ -477,7 +479,7 @@ func (s *fastSolver) augment(src int32) {
 // included.
 func (s *fastSolver) scan(m int32, d, vm float64, own int) float64 {
 	gen := s.gen
-	price, dist := s.price, s.dist
+	rn := s.rn
 	base := s.start[m]
 	alt := s.u[m]
 	for k, e := range s.adj[base:s.start[m+1]] {
@@ -491,9 +493,10 @@ func (s *fastSolver) scan(m int32, d, vm float64, own int) float64 {
 		if int(j) == own {
 			continue
 		}
-		val := e.cost + price[j]
+		r := &rn[j]
+		val := e.cost + r.price
 		alt = min(alt, val)
-		if s.done[j] == gen {
+		if r.done == gen {
 			continue
 		}
 		rc := val - vm
@@ -504,12 +507,11 @@ func (s *fastSolver) scan(m int32, d, vm float64, own int) float64 {
 		if nd >= s.bound {
 			continue
 		}
-		if s.seen[j] != gen || nd < dist[j] {
-			s.seen[j] = gen
-			dist[j] = nd
+		if r.seen != gen || nd < r.dist {
+			r.seen, r.dist = gen, nd
 			s.predRow[j] = m
 			s.predPos[j] = base + int32(k)
-			if s.load[j] < s.capacity[j] {
+			if r.load < r.capacity {
 				s.bound, s.endNode = nd, int(j)
 			} else {
 				s.h.push(nd, j)
@@ -540,14 +542,16 @@ func (s *fastSolver) solution() *Solution {
 		sol.Assign[i] = int(e.right)
 		sol.Edge[i] = int(e.idx)
 		sol.Cost += e.cost
-		sol.LeftDuals[i] = e.cost + s.price[e.right]
+		sol.LeftDuals[i] = e.cost + s.rn[e.right].price
 	}
-	copy(sol.Prices, s.price)
+	for j := range s.rn {
+		sol.Prices[j] = s.rn[j].price
+	}
 	// A right node without capacity is full: its price is the least that
 	// keeps its edges' reduced costs non-negative.
 	zero := false
-	for j, c := range s.capacity {
-		if c == 0 {
+	for j := range s.rn {
+		if s.rn[j].capacity == 0 {
 			sol.Prices[j] = 0
 			zero = true
 		}
@@ -556,7 +560,7 @@ func (s *fastSolver) solution() *Solution {
 		if !zero {
 			break
 		}
-		if s.capacity[e.Right] == 0 {
+		if s.rn[e.Right].capacity == 0 {
 			sol.Prices[e.Right] = max(sol.Prices[e.Right], sol.LeftDuals[e.Left]-e.Cost)
 		}
 	}
