@@ -31,8 +31,9 @@
 //     each left node's edges sorted by cost: as prices are ≥ 0, an edge
 //     costs at least its cost, so scans stop early. For memory locality,
 //     left nodes are renumbered by their cheapest right node, and on large
-//     problems right nodes are ranked in breadth-first (Cuthill–McKee)
-//     order first. Members of each right node are kept contiguously;
+//     problems right nodes are first renumbered in breadth-first
+//     (Cuthill–McKee) order, so that nearby right nodes' states and
+//     members lie close. Members of each right node are kept contiguously;
 //     capacities are handled natively, never by cloning nodes.
 //  2. Bids (Jonker–Volgenant's augmenting row reduction, generalised to
 //     capacities, i.e. an auction with ε = 0). Each free left node takes its

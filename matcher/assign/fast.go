@@ -69,8 +69,11 @@ type fastSolver struct {
 	start []int32
 	adj   []half
 	// Left nodes are numbered internally: perm maps an internal number to
-	// the caller's, inv the caller's to the internal one.
-	perm, inv []int32
+	// the caller's, inv the caller's to the internal one. Right nodes too:
+	// rank maps the caller's number to the internal one, rperm back. All
+	// the state below uses internal numbers.
+	perm, inv   []int32
+	rank, rperm []int32
 
 	u  []float64 // unassigned costs
 	rn []rnode   // state of the right nodes
@@ -131,9 +134,10 @@ func newFastSolver(p *Problem) *fastSolver {
 	s := &fastSolver{p: p, L: L, R: R}
 	// Left nodes are renumbered by the right node of their cheapest edge
 	// (a counting sort), so that the members of a right node, scanned
-	// together, lie close in memory; right nodes are ranked in the order of
-	// a breadth-first search (Cuthill–McKee), so that the members of nearby
-	// right nodes are close too.
+	// together, lie close in memory; right nodes are renumbered in the
+	// order of a breadth-first search (Cuthill–McKee), so that the members
+	// of nearby right nodes, and the states of nearby right nodes, are
+	// close too.
 	key := make([]int32, L)
 	minCost := make([]float64, L)
 	for i := range key {
@@ -160,13 +164,22 @@ func newFastSolver(p *Problem) *fastSolver {
 	}
 	byKey := countingSort(key, R+1)
 	if sorted && len(p.Edges) >= bfsMinEdges {
-		rank := bfsRank(p, key, first)
+		s.rank = bfsRank(p, key, first)
 		for i, k := range key {
 			if k < int32(R) {
-				key[i] = rank[k]
+				key[i] = s.rank[k]
 			}
 		}
 		byKey = countingSort(key, R+1)
+	} else {
+		s.rank = make([]int32, R)
+		for j := range s.rank {
+			s.rank[j] = int32(j)
+		}
+	}
+	s.rperm = make([]int32, R)
+	for j, q := range s.rank {
+		s.rperm[q] = int32(j)
 	}
 	s.perm, s.inv = byKey, make([]int32, L)
 	for r, i := range s.perm {
@@ -181,7 +194,7 @@ func newFastSolver(p *Problem) *fastSolver {
 	copy(fill, s.start[:L])
 	for k, e := range p.Edges {
 		r := s.inv[e.Left]
-		s.adj[fill[r]] = half{cost: e.Cost, right: int32(e.Right), idx: int32(k)}
+		s.adj[fill[r]] = half{cost: e.Cost, right: s.rank[e.Right], idx: int32(k)}
 		fill[r]++
 	}
 	for i := range L {
@@ -195,12 +208,13 @@ func newFastSolver(p *Problem) *fastSolver {
 	}
 	s.rn = make([]rnode, R)
 	s.off = make([]int32, R+1)
-	for j, c := range p.Capacity {
-		s.rn[j].capacity = int32(min(c, math.MaxInt32))
+	for q, j := range s.rperm {
+		c := p.Capacity[j]
+		s.rn[q].capacity = int32(min(c, math.MaxInt32))
 		if c == 0 {
-			s.rn[j].price = math.Inf(1) // never an option; priced at the end
+			s.rn[q].price = math.Inf(1) // never an option; priced at the end
 		}
-		s.off[j+1] = s.off[j] + min(s.rn[j].capacity, indeg[j])
+		s.off[q+1] = s.off[q] + min(s.rn[q].capacity, indeg[j])
 	}
 	s.slots = make([]slot, s.off[R])
 	s.pos = make([]int32, L)
@@ -539,28 +553,26 @@ func (s *fastSolver) solution() *Solution {
 			continue
 		}
 		e := s.adj[k]
-		sol.Assign[i] = int(e.right)
+		sol.Assign[i] = int(s.rperm[e.right])
 		sol.Edge[i] = int(e.idx)
 		sol.Cost += e.cost
 		sol.LeftDuals[i] = e.cost + s.rn[e.right].price
 	}
-	for j := range s.rn {
-		sol.Prices[j] = s.rn[j].price
-	}
 	// A right node without capacity is full: its price is the least that
 	// keeps its edges' reduced costs non-negative.
 	zero := false
-	for j := range s.rn {
-		if s.rn[j].capacity == 0 {
-			sol.Prices[j] = 0
+	for q, j := range s.rperm {
+		if s.rn[q].capacity == 0 {
 			zero = true
+		} else {
+			sol.Prices[j] = s.rn[q].price
 		}
 	}
 	for _, e := range s.p.Edges {
 		if !zero {
 			break
 		}
-		if s.rn[e.Right].capacity == 0 {
+		if s.rn[s.rank[e.Right]].capacity == 0 {
 			sol.Prices[e.Right] = max(sol.Prices[e.Right], sol.LeftDuals[e.Left]-e.Cost)
 		}
 	}
