@@ -39,9 +39,11 @@
 //     capacities, i.e. an auction with ε = 0). Each free left node takes its
 //     best option. If that right node is full, its price rises by the
 //     smaller of the bidder's margin (second best − best) and the smallest
-//     margin of a member, and that member is evicted and bids in turn. This
-//     keeps the conditions above, places most left nodes in O(degree) each,
-//     and stops after 2·L bids, as ε = 0 auctions can cycle on ties.
+//     margin of a member, and that member is evicted. This keeps the
+//     conditions above and places most left nodes in O(degree) each. Every
+//     left node bids once; the evicted are left to step 3 (JV run a second
+//     pass in which they bid again, but ε = 0 auctions can cycle on ties,
+//     and on the benchmarks the searches place them faster).
 //  3. Successive shortest paths for the left nodes still free, one at a
 //     time: a Dijkstra over right nodes only (a member's label is its right
 //     node's), on reduced costs, with a binary heap. A right node with
@@ -52,8 +54,8 @@
 //     scanned. Prices of settled right nodes rise by (path length − label);
 //     the members then shift along the path. No allocation in the loop.
 //
-// Worst case O(L·E log R) time; in practice the bids place 78 % (uniform
-// random unit-capacity benchmarks) to 96 % (geographic ones) of the left
+// Worst case O(L·E log R) time; in practice the bids place 65 % (uniform
+// random unit-capacity benchmarks) to 80 % (geographic ones) of the left
 // nodes and the searches are short (see docs/BENCHMARKS.md, "Allocation
 // solver"). The plain successive-shortest-paths algorithm the package used
 // before (one Dijkstra per left node over left, right and sink nodes) is
