@@ -82,11 +82,11 @@ type fastSolver struct {
 	pos    []int32 // position in es of a left node's edge, or unassigned, or free
 	slotOf []int32 // slot of a placed left node
 
-	// Dijkstra scratch, over right nodes (and rnode's dist, seen, done).
-	gen     uint32
+	// Dijkstra scratch, over right nodes (and rnode's dist).
 	predRow []int32 // left node through which a right node was reached
 	predPos []int32 // its edge position
 	settled []int32
+	touched []int32 // right nodes whose dist was set by this search
 	h       fheap
 	bound   float64 // labels ≥ bound cannot shorten the path being sought
 	endNode int     // right node with spare capacity at label bound, or −1
@@ -98,9 +98,7 @@ type fastSolver struct {
 // fields of each right node it reaches.
 type rnode struct {
 	price          float64 // +Inf for zero-capacity right nodes during the solve
-	dist           float64 // label in the current search, if seen == gen
-	seen           uint32  // == gen: dist is a label of this search
-	done           uint32  // == gen: settled in this search
+	dist           float64 // label in the current search; +Inf between searches
 	load, capacity int32   // members, capacity
 }
 
@@ -207,6 +205,7 @@ func newFastSolver(p *Problem) *fastSolver {
 	s.off = make([]int32, R+1)
 	for q, j := range s.rperm {
 		c := p.Capacity[j]
+		s.rn[q].dist = math.Inf(1)
 		s.rn[q].capacity = int32(min(c, math.MaxInt32))
 		if c == 0 {
 			s.rn[q].price = math.Inf(1) // never an option; priced at the end
@@ -394,16 +393,8 @@ func (s *fastSolver) augment(src int32) {
 		return
 	}
 	s.stats.paths++
-	s.gen++
-	if s.gen == 0 { // wrapped: reset stamps
-		for j := range s.rn {
-			s.rn[j].seen, s.rn[j].done = 0, 0
-		}
-		s.gen = 1
-	}
-	gen := s.gen
 	s.h.reset()
-	s.settled = s.settled[:0]
+	s.settled, s.touched = s.settled[:0], s.touched[:0]
 	// The cheapest exit through an unassigned option, and whose it is.
 	exit, exitRow := s.u[src]-vs, src
 	s.bound, s.endNode = exit, -1
@@ -414,10 +405,11 @@ func (s *fastSolver) augment(src int32) {
 			break
 		}
 		r := &s.rn[j]
-		if r.done == gen || d > r.dist {
+		if d > r.dist {
 			continue // stale entry
 		}
-		r.done = gen
+		// Labels only decrease, strictly, so this is j's last entry, and
+		// scans never queue j again (see scan): j is settled.
 		s.settled = append(s.settled, j)
 		pj := r.price
 		for q := s.off[j]; q < s.off[j]+r.load; q++ {
@@ -442,6 +434,9 @@ func (s *fastSolver) augment(src int32) {
 		if dj := s.rn[j].dist; dj < D {
 			s.rn[j].price += D - dj
 		}
+	}
+	for _, j := range s.touched {
+		s.rn[j].dist = math.Inf(1)
 	}
 
 	// Shift the members along the path, from its end.
@@ -484,7 +479,6 @@ func (s *fastSolver) augment(src int32) {
 // bound. It returns m's cheapest option other than own, unassigned
 // included.
 func (s *fastSolver) scan(m int32, d, vm float64, own int) float64 {
-	gen := s.gen
 	rn := s.rn
 	base := s.start[m]
 	alt := s.u[m]
@@ -502,19 +496,18 @@ func (s *fastSolver) scan(m int32, d, vm float64, own int) float64 {
 		r := &rn[j]
 		val := e.cost + r.price
 		alt = min(alt, val)
-		if r.done == gen {
-			continue
-		}
 		rc := val - vm
 		if rc < 0 {
 			rc = 0 // rounding of float costs
 		}
-		nd := d + rc
-		if nd >= s.bound {
-			continue
-		}
-		if r.seen != gen || nd < r.dist {
-			r.seen, r.dist = gen, nd
+		// One test for "below the bound and shorter": a settled right node
+		// has a label ≤ d ≤ nd (labels are settled in increasing order), so
+		// it is skipped too.
+		if nd := d + rc; nd < min(s.bound, r.dist) {
+			if r.dist == math.Inf(1) {
+				s.touched = append(s.touched, j)
+			}
+			r.dist = nd
 			s.predRow[j] = m
 			s.predPos[j] = base + int32(k)
 			if r.load < r.capacity {
