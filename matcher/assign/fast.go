@@ -185,15 +185,19 @@ func newFastSolver(p *Problem) *fastSolver {
 		s.start[r+1] = s.start[r] + first[i+1] - first[i]
 	}
 	s.adj = make([]half, len(p.Edges))
-	fill := make([]int32, L)
-	copy(fill, s.start[:L])
-	for k, e := range p.Edges {
-		r := s.inv[e.Left]
-		s.adj[fill[r]] = half{cost: e.Cost, right: s.rank[e.Right], idx: int32(k)}
-		fill[r]++
-	}
-	for i := range L {
-		sortHalves(s.adj[s.start[i]:s.start[i+1]])
+	if sorted {
+		s.fillSorted(p, first)
+	} else {
+		fill := make([]int32, L)
+		copy(fill, s.start[:L])
+		for k, e := range p.Edges {
+			r := s.inv[e.Left]
+			s.adj[fill[r]] = half{cost: e.Cost, right: s.rank[e.Right], idx: int32(k)}
+			fill[r]++
+		}
+		for i := range L {
+			sortHalves(s.adj[s.start[i]:s.start[i+1]])
+		}
 	}
 	s.u = make([]float64, L)
 	if p.Unassigned != nil {
@@ -221,6 +225,51 @@ func newFastSolver(p *Problem) *fastSolver {
 	s.predRow = make([]int32, R)
 	s.predPos = make([]int32, R)
 	return s
+}
+
+// fillBlock is the number of left nodes, in internal order, whose edges
+// fillSorted moves together: a block's edges (16 bytes each) should fit in
+// the L2 cache.
+const fillBlock = 512
+
+// fillSorted fills s.adj from p.Edges sorted by Left (left node i's edges
+// being p.Edges[first[i]:first[i+1]]) in two passes rather than one
+// scattering each left node's edges to a random place of s.adj: first each
+// left node's edges are appended, in p's order, to the region of s.adj of
+// its block of fillBlock internal left nodes (a few hundred sequential
+// streams); then each region is copied to a buffer and its left nodes'
+// edges put in place and sorted, within the cache.
+func (s *fastSolver) fillSorted(p *Problem, first []int32) {
+	L := s.L
+	nb := (L + fillBlock - 1) / fillBlock
+	at := make([]int32, nb) // next free position of each block's region
+	for b := range at {
+		at[b] = s.start[b*fillBlock]
+	}
+	from := make([]int32, L) // position of left node i's edges after pass 1
+	for i := range L {
+		r := s.inv[i]
+		b := r / fillBlock
+		k0, k1 := first[i], first[i+1]
+		from[i] = at[b]
+		out := s.adj[at[b] : at[b]+k1-k0]
+		for n, e := range p.Edges[k0:k1] {
+			out[n] = half{cost: e.Cost, right: s.rank[e.Right], idx: k0 + int32(n)}
+		}
+		at[b] += k1 - k0
+	}
+	var buf []half
+	for b := range nb {
+		r0, r1 := b*fillBlock, min((b+1)*fillBlock, L)
+		lo, hi := s.start[r0], s.start[r1]
+		buf = append(buf[:0], s.adj[lo:hi]...)
+		for r := r0; r < r1; r++ {
+			i := s.perm[r]
+			out := s.adj[s.start[r]:s.start[r+1]]
+			copy(out, buf[from[i]-lo:])
+			sortHalves(out)
+		}
+	}
 }
 
 func (s *fastSolver) run(ctx context.Context) error {
