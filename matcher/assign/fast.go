@@ -14,13 +14,14 @@ import (
 // Algorithm (detailed in the package documentation): a primal-dual method
 // that keeps right-node prices and an assignment satisfying the reduced-cost
 // conditions of Solution at every step. An initial phase of bids
-// (Jonker–Volgenant's augmenting row reduction generalised to capacities)
-// places most left nodes in O(degree) each; successive shortest paths then
-// place the rest, one Dijkstra per remaining left node over right nodes
-// only, stopped at the first right node with spare capacity or the cheapest
-// "unassigned" exit. Capacities are handled natively. Worst case
-// O(L·E log R) time; memory O(L + R) plus 16 bytes per edge (a sorted copy
-// of the edges).
+// (Jonker–Volgenant's augmenting row reduction generalised to capacities,
+// one bid per left node) places most left nodes in O(degree) each;
+// successive shortest paths then place the rest, one Dijkstra per
+// remaining left node over right nodes only, stopped at the first right
+// node with spare capacity or the cheapest "unassigned" exit. Capacities
+// are handled natively. Worst case O(L·E log R) time; memory O(L + R) plus
+// 16 bytes per edge (a sorted copy of the edges), and 4 more per edge
+// while a large problem is prepared (the graph of the locality ranking).
 //
 // The result is deterministic for a given input. Solve returns an error
 // wrapping ErrInvalid for a malformed problem, or one wrapping ctx.Err() if
