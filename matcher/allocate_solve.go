@@ -319,31 +319,55 @@ func (st *allocState) repair(ctx context.Context, lam []float64, sel []int32, ba
 		}
 		return v
 	}
+	type user struct {
+		i    int32
+		loss float64
+	}
+	removed := make([]bool, len(cur))
 	for round := 0; ; round++ {
 		u, over := st.usage(cur)
 		if !over {
 			break
 		}
-		type user struct {
-			i    int32
-			loss float64
-		}
-		removed := map[int32]bool{}
-		for j := range u {
-			if u[j] <= st.jCap[j] {
+		// The users of each job beyond its positions, in st.free order,
+		// each once (two adults of a household may share a job): one pass
+		// over the households, not one per job.
+		var jobs []int32
+		at := map[int32]int{}
+		var users [][]int32
+		for _, i := range st.free {
+			o := cur[i]
+			if o < 0 {
 				continue
 			}
-			var us []user
-			used := 0
-			for _, i := range st.free {
-				o := cur[i]
-				if o < 0 || removed[i] || !slices.Contains(st.opt[o].jobs, int32(j)) {
+			for k, j := range st.opt[o].jobs {
+				if u[j] <= st.jCap[j] || slices.Contains(st.opt[o].jobs[:k], j) {
 					continue
 				}
-				used += countOf(st.opt[o].jobs, int32(j))
+				n, ok := at[j]
+				if !ok {
+					n = len(users)
+					at[j] = n
+					users = append(users, nil)
+					jobs = append(jobs, j)
+				}
+				users[n] = append(users[n], i)
+			}
+		}
+		slices.Sort(jobs)
+		var gone []int32
+		for _, j := range jobs {
+			var us []user
+			used := 0
+			for _, i := range users[at[j]] {
+				if removed[i] {
+					continue
+				}
+				o := cur[i]
+				used += countOf(st.opt[o].jobs, j)
 				alt := 0.0
 				for _, q := range st.byHH[i] {
-					if q != o && !b[q] && !slices.Contains(st.opt[q].jobs, int32(j)) {
+					if q != o && !b[q] && !slices.Contains(st.opt[q].jobs, j) {
 						alt = math.Max(alt, rv(q))
 					}
 				}
@@ -355,16 +379,20 @@ func (st *allocState) repair(ctx context.Context, lam []float64, sel []int32, ba
 					break
 				}
 				o := cur[x.i]
-				used -= countOf(st.opt[o].jobs, int32(j))
+				used -= countOf(st.opt[o].jobs, j)
 				b[o] = true
 				removed[x.i] = true
+				gone = append(gone, x.i)
 			}
 		}
 		if round >= 8 || st.solves <= 0 {
-			for i := range removed {
+			for _, i := range gone {
 				cur[i] = -1
 			}
 			break
+		}
+		for _, i := range gone {
+			removed[i] = false
 		}
 		var err error
 		if cur, _, _, err = st.relax(ctx, lam, b); err != nil {

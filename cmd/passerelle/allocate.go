@@ -20,7 +20,7 @@ import (
 const evaluateHouseholds = 2000
 
 func allocateCmd(e *env) *cobra.Command {
-	var file, market, format string
+	var file, market, format, cpuProfile string
 	var demo, top, deepen int
 	var seed uint64
 	var evaluate bool
@@ -81,8 +81,13 @@ func allocateCmd(e *env) *cobra.Command {
 			if evaluate {
 				return runEvaluate(cmd, e, eng, hs, opts, market, format)
 			}
+			stopProfile, err := startCPUProfile(cpuProfile)
+			if err != nil {
+				return err
+			}
 			start := time.Now()
 			a, err := eng.Allocate(cmd.Context(), hs, opts)
+			stopProfile()
 			if err != nil {
 				return reportInvalid(err, file, e)
 			}
@@ -105,6 +110,7 @@ func allocateCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&format, "format", "text", "output: text (French) or json")
 	cmd.Flags().IntVar(&top, "top", matcher.DefaultAllocTop, "options considered per household")
 	cmd.Flags().IntVar(&deepen, "deepen", matcher.DefaultAllocDeepen, "rounds giving unplaced households longer option lists (0: none)")
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) of the allocation (options and solve) to this file")
 	cmd.Flags().BoolVar(&evaluate, "evaluate", false, "compare optimal, greedy and stay-in-department on 2,000 generated households")
 	return cmd
 }
