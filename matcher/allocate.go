@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"passerelle/geo"
+	"passerelle/matcher/assign"
 )
 
 // AllocateOptions tune Engine.Allocate. The zero value gives the defaults.
@@ -415,6 +416,9 @@ type allocState struct {
 	solves    int                 // solves left in the budget
 	incVal    float64             // its value
 	occ       map[int32][]int32   // housing resource → households placed there (built by Insert)
+
+	relaxEdges []assign.Edge // relax's buffers, reused by every solve
+	relaxOpt   []int32
 }
 
 type lockReq struct {
