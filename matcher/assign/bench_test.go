@@ -144,6 +144,9 @@ func TestWriteInstances(t *testing.T) {
 	if *outDir == "" {
 		t.Skip("no -out directory")
 	}
+	if err := os.MkdirAll(*outDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, in := range instances {
 		p := mustInstance(t, in)
 		s, err := assign.Solve(t.Context(), p)
