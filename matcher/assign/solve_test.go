@@ -3,6 +3,7 @@ package assign_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -54,18 +55,7 @@ func TestSolveMatchesNaive(t *testing.T) {
 			assign.SetBFSMinEdges(0)
 		}
 		p := geoProblem(seed, 3000, 250+100*int(seed), 10, 30, int(seed%2), 12)
-		want, err := assign.SolveSSP(context.Background(), p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := assign.Solve(context.Background(), p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.Cost != want.Cost {
-			t.Fatalf("seed %d: cost %v, naive %v", seed, got.Cost, want.Cost)
-		}
-		checkSolution(t, p, got)
+		want := solveChecked(t, p, fmt.Sprintf("seed %d", seed))
 		// The same problem with its edges reversed.
 		q := *p
 		q.Edges = slices.Clone(p.Edges)
@@ -91,19 +81,28 @@ func TestSolveRankedRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for iter := range 300 {
 		p := randomProblem(rng, 1+rng.IntN(60), 1+rng.IntN(20), 3, 6, -20, 5, iter%2 == 0)
-		want, err := assign.SolveSSP(context.Background(), p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := assign.Solve(context.Background(), p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if math.Abs(got.Cost-want.Cost) > 1e-9 {
-			t.Fatalf("iter %d: cost %v, naive %v", iter, got.Cost, want.Cost)
-		}
-		checkSolution(t, p, got)
+		solveChecked(t, p, fmt.Sprintf("iter %d", iter))
 	}
+}
+
+// solveChecked solves p with Solve and with the naive baseline, checks
+// that the costs agree (within 1e-9) and that Solve's solution is valid,
+// and returns the naive solution.
+func solveChecked(t *testing.T, p *assign.Problem, what string) *assign.Solution {
+	t.Helper()
+	want, err := assign.SolveSSP(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := assign.Solve(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(got.Cost-want.Cost) > 1e-9 {
+		t.Fatalf("%s: cost %v, naive %v", what, got.Cost, want.Cost)
+	}
+	checkSolution(t, p, got)
+	return want
 }
 
 func TestSolveMatchesNetwork(t *testing.T) {
