@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 
@@ -338,34 +339,23 @@ func (st *allocState) repair(ctx context.Context, lam []float64, sel []int32, ba
 		// The users of each job beyond its positions, in st.free order,
 		// each once (two adults of a household may share a job): one pass
 		// over the households, not one per job.
-		var jobs []int32
-		at := map[int32]int{}
-		var users [][]int32
+		users := map[int32][]int32{}
 		for _, i := range st.free {
 			o := cur[i]
 			if o < 0 {
 				continue
 			}
 			for k, j := range st.opt[o].jobs {
-				if u[j] <= st.jCap[j] || slices.Contains(st.opt[o].jobs[:k], j) {
-					continue
+				if u[j] > st.jCap[j] && !slices.Contains(st.opt[o].jobs[:k], j) {
+					users[j] = append(users[j], i)
 				}
-				n, ok := at[j]
-				if !ok {
-					n = len(users)
-					at[j] = n
-					users = append(users, nil)
-					jobs = append(jobs, j)
-				}
-				users[n] = append(users[n], i)
 			}
 		}
-		slices.Sort(jobs)
 		var gone []int32
-		for _, j := range jobs {
+		for _, j := range slices.Sorted(maps.Keys(users)) {
 			var us []user
 			used := 0
-			for _, i := range users[at[j]] {
+			for _, i := range users[j] {
 				if removed[i] {
 					continue
 				}
