@@ -78,16 +78,17 @@ func allocateCmd(e *env) *cobra.Command {
 				deepen = -1 // none
 			}
 			opts := matcher.AllocateOptions{Top: top, NoExplain: evaluate, Deepen: deepen}
-			if evaluate {
-				return runEvaluate(cmd, e, eng, hs, opts, market, format)
-			}
 			stopProfile, err := startCPUProfile(cpuProfile)
 			if err != nil {
 				return err
 			}
+			defer stopProfile()
+			if evaluate {
+				return runEvaluate(cmd, e, eng, hs, opts, market, format)
+			}
 			start := time.Now()
 			a, err := eng.Allocate(cmd.Context(), hs, opts)
-			stopProfile()
+			stopProfile() // the allocation only, not the report
 			if err != nil {
 				return reportInvalid(err, file, e)
 			}
@@ -110,7 +111,7 @@ func allocateCmd(e *env) *cobra.Command {
 	cmd.Flags().StringVar(&format, "format", "text", "output: text (French) or json")
 	cmd.Flags().IntVar(&top, "top", matcher.DefaultAllocTop, "options considered per household")
 	cmd.Flags().IntVar(&deepen, "deepen", matcher.DefaultAllocDeepen, "rounds giving unplaced households longer option lists (0: none)")
-	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) of the allocation (options and solve) to this file")
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) of the allocation, options and solve (--evaluate: of the whole evaluation), to this file")
 	cmd.Flags().BoolVar(&evaluate, "evaluate", false, "compare optimal, greedy and stay-in-department on 2,000 generated households")
 	return cmd
 }

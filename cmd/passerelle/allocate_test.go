@@ -41,9 +41,13 @@ func caseloadFile(t *testing.T, mutate func([]map[string]any)) string {
 }
 
 func TestAllocateCLIText(t *testing.T) {
-	out, errOut, code := runCLI(t, "", "allocate", "--demo", "30", "--top", "5")
+	prof := filepath.Join(t.TempDir(), "cpu.pprof")
+	out, errOut, code := runCLI(t, "", "allocate", "--demo", "30", "--top", "5", "--cpuprofile", prof)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if st, err := os.Stat(prof); err != nil || st.Size() == 0 {
+		t.Errorf("--cpuprofile: %v", err)
 	}
 	for _, want := range []string{"RÉPARTITION DE LA FILE ACTIVE — 30 foyer(s)", "Placés :", "Comparaison", "glouton",
 		"premier arrivé, premier servi", "Qui va où", "Score", "Pourquoi", "Sans place"} {
@@ -128,9 +132,13 @@ func TestAllocateCLIEvaluate(t *testing.T) {
 			t.Errorf("evaluation lacks %q:\n%s", want, out)
 		}
 	}
-	out, errOut, code = runCLI(t, "", "allocate", "--evaluate", "--demo", "20", "--market", "demo", "--top", "5", "--format", "json")
+	prof := filepath.Join(t.TempDir(), "cpu.pprof")
+	out, errOut, code = runCLI(t, "", "allocate", "--evaluate", "--demo", "20", "--market", "demo", "--top", "5", "--format", "json", "--cpuprofile", prof)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if st, err := os.Stat(prof); err != nil || st.Size() == 0 {
+		t.Errorf("--evaluate --cpuprofile: %v", err)
 	}
 	var ev evaluation
 	if err := json.Unmarshal([]byte(out), &ev); err != nil {
