@@ -425,5 +425,26 @@ func FuzzDistance(f *testing.F) {
 		if z := geo.Distance(a, a); z != 0 {
 			t.Fatalf("Distance(%v, %v) = %v, want 0", a, a, z)
 		}
+		if c := geo.DistanceCos(a, b, geo.CosLat(a), geo.CosLat(b)); math.Float64bits(c) != math.Float64bits(d) {
+			t.Fatalf("DistanceCos(%v, %v) = %v, Distance %v", a, b, c, d)
+		}
 	})
+}
+
+// TestDistanceCos checks that DistanceCos is Distance bit for bit, on
+// random pairs over the whole sphere and on pairs less than 200 km apart
+// (the pairs a search measures).
+func TestDistanceCos(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range 200_000 {
+		a := orb.Point{rng.Float64()*360 - 180, rng.Float64()*180 - 90}
+		b := orb.Point{rng.Float64()*360 - 180, rng.Float64()*180 - 90}
+		if i%2 == 0 {
+			b = orb.Point{a[0] + rng.NormFloat64(), math.Max(-90, math.Min(90, a[1]+rng.NormFloat64()*0.5))}
+		}
+		want := geo.Distance(a, b)
+		if got := geo.DistanceCos(a, b, geo.CosLat(a), geo.CosLat(b)); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("DistanceCos(%v, %v) = %v, Distance %v", a, b, got, want)
+		}
+	}
 }

@@ -263,6 +263,39 @@ func (m *Model) MinutesDist(distM float64, from, to End, mode Mode) (float64, bo
 	return t, true
 }
 
+// FastestDist returns which of modes, given by their index in Modes, takes
+// the fewest minutes between the ends distM meters apart (the first listed
+// on a tie) and those minutes, or false when none is offered. It equals the
+// least of MinutesDist over the modes, bit for bit, with the ends'
+// urbanity computed once: a search calls it for every home and job it
+// pairs. Indexes outside Modes are skipped. Safe for concurrent use; it
+// does not allocate.
+func (m *Model) FastestDist(distM float64, from, to End, modes []int8) (mode int8, minutes float64, ok bool) {
+	if !(distM >= 0) || math.IsInf(distM, 1) {
+		return 0, 0, false
+	}
+	uf, ut := urbanity(from.DensityKm2), urbanity(to.DensityKm2)
+	u := (uf + ut) / 2
+	for _, mi := range modes {
+		if mi < 0 || int(mi) >= len(m.modes) {
+			continue
+		}
+		p := &m.modes[mi]
+		if distM > p.maxM || mi == modeTransit && !m.transitOffered(distM, from, to) {
+			continue
+		}
+		// MinutesDist's expression, in the same order.
+		r, d := &p.rural, &p.dense
+		t := lerp(r.endMin, d.endMin, uf) + lerp(r.endMin, d.endMin, ut) + lerp(r.waitMin, d.waitMin, u)
+		routeM := lerp(r.detour, d.detour, u) * distM
+		t += routeMinutes(routeM, m.localRouteM, lerp(r.localKmh, d.localKmh, u), lerp(r.farKmh, d.farKmh, u))
+		if !ok || t < minutes {
+			mode, minutes, ok = mi, t, true
+		}
+	}
+	return mode, minutes, ok
+}
+
 // transitOffered reports whether transit runs between from and to, distM
 // meters apart.
 func (m *Model) transitOffered(distM float64, from, to End) bool {

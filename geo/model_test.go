@@ -248,3 +248,43 @@ func BenchmarkMinutes(b *testing.B) {
 		m.Minutes(from, to, geo.Transit)
 	}
 }
+
+// TestFastestDist checks FastestDist against the least MinutesDist over the
+// same modes, bit for bit, on random ends, distances and mode lists
+// (repeated, unknown and out-of-range indexes included).
+func TestFastestDist(t *testing.T) {
+	m := geo.DefaultModel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	densities := []float64{0, village, 150, 299.9, town, 2_999, paris, math.NaN()}
+	areas := []string{"", "2606", "2607"}
+	for range 20_000 {
+		from := geo.End{DensityKm2: densities[rng.IntN(len(densities))], EmploymentArea: areas[rng.IntN(len(areas))]}
+		to := geo.End{DensityKm2: densities[rng.IntN(len(densities))], EmploymentArea: areas[rng.IntN(len(areas))]}
+		d := rng.Float64() * 150_000
+		switch rng.IntN(20) {
+		case 0:
+			d = 0
+		case 1:
+			d = -1
+		case 2:
+			d = math.Inf(1)
+		}
+		var idx []int8
+		for range rng.IntN(6) {
+			idx = append(idx, int8(rng.IntN(6)-1))
+		}
+		wantMode, want, wantOK := int8(0), 0.0, false
+		for _, mi := range idx {
+			if mi < 0 || int(mi) >= len(geo.Modes) {
+				continue
+			}
+			if v, ok := m.MinutesDist(d, from, to, geo.Modes[mi]); ok && (!wantOK || v < want) {
+				wantMode, want, wantOK = mi, v, true
+			}
+		}
+		mode, got, ok := m.FastestDist(d, from, to, idx)
+		if ok != wantOK || got != want || ok && mode != wantMode {
+			t.Fatalf("FastestDist(%v, %+v, %+v, %v) = (%d, %v, %v), want (%d, %v, %v)", d, from, to, idx, mode, got, ok, wantMode, want, wantOK)
+		}
+	}
+}

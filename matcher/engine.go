@@ -108,6 +108,7 @@ type hItem struct {
 	o       *HousingOffer
 	c       *geo.Commune
 	end     geo.End
+	cos     float64 // geo.CosLat of end, for geo.DistanceCos
 	stab    float64 // housing_stability value
 	terr    float64 // territory value
 	static  float64 // weighted stability + territory
@@ -146,16 +147,21 @@ type hRun struct {
 
 // jItem is an indexed job offer.
 type jItem struct {
-	o       *JobOffer
-	c       *geo.Commune
-	end     geo.End
-	ct, sh  float64 // contract and shortage values
-	static  float64 // weighted contract + shortage
-	net     float64 // net monthly wage
-	frReq   int
-	start   day
-	expires day
-	tile    int32
+	o   *JobOffer
+	c   *geo.Commune
+	end geo.End
+	cos float64 // geo.CosLat of end, for geo.DistanceCos
+	// Copied from o, so that filtering a list reads the item only.
+	rome      uint64  // romeKey of o.ROME
+	beginners bool    // o.BeginnersOK
+	licence   bool    // o.DrivingLicence
+	ct, sh    float64 // contract and shortage values
+	static    float64 // weighted contract + shortage
+	net       float64 // net monthly wage
+	frReq     int
+	start     day
+	expires   day
+	tile      int32
 }
 
 // bucket summarises the housing of one tile with the same rooms and shared
@@ -326,7 +332,7 @@ func buildSnapshot(m *Market, opts *EngineOptions) (*snapshot, error) {
 		if err != nil {
 			return nil, fmt.Errorf("matcher: indexing housing offer %q: %w", o.ID, err)
 		}
-		it := hItem{o: o, c: c, end: geo.End{Point: pt, DensityKm2: c.DensityKm2, EmploymentArea: c.EmploymentArea},
+		it := hItem{o: o, c: c, end: geo.End{Point: pt, DensityKm2: c.DensityKm2, EmploymentArea: c.EmploymentArea}, cos: geo.CosLat(pt),
 			stab: stabilityValue(o.LandlordKind, o.Lease), terr: territoryValue(c),
 			maxOcc: int32(o.MaxOccupants), avail: toDay(o.AvailableFrom), expires: toDay(o.ExpiresOn),
 			rent: o.RentMonthly, charges: o.ChargesMonthly, rooms: int16(min(o.Rooms, 1000)), places: int16(min(o.Places, 1000)),
@@ -353,9 +359,10 @@ func buildSnapshot(m *Market, opts *EngineOptions) (*snapshot, error) {
 			return nil, fmt.Errorf("matcher: indexing job offer %q: %w", o.ID, err)
 		}
 		sh, _ := m.Shortage.Lookup(c, o.ROME)
-		it := jItem{o: o, c: c, end: geo.End{Point: pt, DensityKm2: c.DensityKm2, EmploymentArea: c.EmploymentArea},
+		it := jItem{o: o, c: c, end: geo.End{Point: pt, DensityKm2: c.DensityKm2, EmploymentArea: c.EmploymentArea}, cos: geo.CosLat(pt),
 			ct: contractValue(o.Contract, o.Months), sh: sh, net: netMonthly(o),
-			frReq: o.FrenchLevel.Rank(), start: toDay(o.StartOn), expires: toDay(o.ExpiresOn)}
+			frReq: o.FrenchLevel.Rank(), start: toDay(o.StartOn), expires: toDay(o.ExpiresOn),
+			rome: romeKey(o.ROME), beginners: o.BeginnersOK, licence: o.DrivingLicence}
 		if it.frReq < 0 {
 			it.frReq = 0
 		}

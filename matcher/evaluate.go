@@ -206,7 +206,7 @@ func (r *request) pairJobTier(hc *housingCtx, si int, ji int32, tier int, count 
 	sk := &r.seekers[si]
 	j := &r.s.jobs[ji]
 	if tier < 0 {
-		tier = matchTier(sk.m.Occupations, j.o.ROME, j.o.BeginnersOK)
+		tier = matchTierKey(sk.m.Occupations, sk.occKeys, j)
 		if tier == TierNone {
 			return choice{}, false
 		}
@@ -222,18 +222,18 @@ func (r *request) pairJobTier(hc *housingCtx, si int, ji int32, tier int, count 
 	if math.Abs(hc.h.end.Point[1]-j.end.Point[1])*metersPerDegLat > r.reachM {
 		return choice{}, false
 	}
-	d := geo.Distance(hc.h.end.Point, j.end.Point)
+	d := geo.DistanceCos(hc.h.end.Point, j.end.Point, hc.h.cos, j.cos)
 	if d > r.reachM {
 		return choice{}, false
 	}
-	mode, minutes, ok := bestMode(r.s.router, d, hc.h.end, j.end, r.modes)
+	mode, minutes, ok := r.fastest(d, hc.h.end, j.end)
 	if !ok || minutes > r.maxMin {
 		if count {
 			r.reject(RejectCommute)
 		}
 		return choice{}, false
 	}
-	c := choice{seeker: si, job: ji, tier: tier, fit: jobFit(tier, j.frReq-sk.fr), minutes: minutes, mode: modeIndex(mode),
+	c := choice{seeker: si, job: ji, tier: tier, fit: jobFit(tier, j.frReq-sk.fr), minutes: minutes, mode: mode,
 		cm: commuteValue(minutes, r.maxMin)}
 	if j.start != noDay {
 		c.tm = timingValue(int(j.start - hc.moveDay))
@@ -267,7 +267,18 @@ type distRouter interface {
 	MinutesDist(distM float64, from, to geo.End, mode geo.Mode) (float64, bool)
 }
 
-func bestMode(rt geo.Router, d float64, from, to geo.End, modes []geo.Mode) (geo.Mode, float64, bool) {
+// fastest returns the household's fastest mode (its index in geo.Modes,
+// the first of r.modes on a tie) between two ends d meters apart, and its
+// minutes: through geo.Model.FastestDist, one call per pair, when the
+// router is the distance model, else mode by mode.
+func (r *request) fastest(d float64, from, to geo.End) (int8, float64, bool) {
+	if r.model != nil {
+		return r.model.FastestDist(d, from, to, r.modeIdx)
+	}
+	return bestMode(r.s.router, d, from, to, r.modes)
+}
+
+func bestMode(rt geo.Router, d float64, from, to geo.End, modes []geo.Mode) (int8, float64, bool) {
 	dr, fast := rt.(distRouter)
 	var best geo.Mode
 	bestMin, found := 0.0, false
@@ -283,7 +294,10 @@ func bestMode(rt geo.Router, d float64, from, to geo.End, modes []geo.Mode) (geo
 			best, bestMin, found = m, t, true
 		}
 	}
-	return best, bestMin, found
+	if !found {
+		return 0, 0, false
+	}
+	return modeIndex(best), bestMin, true
 }
 
 // step is the search for one seeker's job on one housing offer: the

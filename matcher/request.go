@@ -52,8 +52,9 @@ const HousingWindowDays = 90
 type seeker struct {
 	member  int
 	m       *Member
-	fr      int  // French rank
-	licence bool // holds a usable driving licence
+	occKeys []uint64 // romeKey of each of m.Occupations
+	fr      int      // French rank
+	licence bool     // holds a usable driving licence
 	groups  []seekerGroup
 	maxWage float64
 	vMax    float64 // bound of fit + contract + shortage over the groups
@@ -74,6 +75,8 @@ type request struct {
 	home         *geo.Commune
 	homeFallback bool
 	modes        []geo.Mode
+	modeIdx      []int8     // modes as indexes in geo.Modes
+	model        *geo.Model // the router, when it is the distance model
 	maxMin       float64
 	reachM       float64
 	minMinutes   []float64 // minMinutes[k]: lower bound of minutes at distance ≥ k×reachStep
@@ -180,6 +183,9 @@ func (e *Engine) newRequest(s *snapshot, h *Household, opts PlanOptions) (*reque
 		}
 		sk := seeker{member: i, m: m, fr: max(0, m.FrenchLevel.Rank()), licence: ok}
 		sk.groups = r.seekerGroups(m)
+		for _, o := range m.Occupations {
+			sk.occKeys = append(sk.occKeys, romeKey(o.ROME))
+		}
 		for _, g := range sk.groups {
 			sk.maxWage = math.Max(sk.maxWage, g.g.maxWage)
 			sk.vMax = math.Max(sk.vMax, r.w.JobFit*tierFit[g.tier]+g.g.maxStatic)
@@ -194,7 +200,9 @@ func (e *Engine) newRequest(s *snapshot, h *Household, opts PlanOptions) (*reque
 			continue
 		}
 		r.modes = append(r.modes, m)
+		r.modeIdx = append(r.modeIdx, modeIndex(m))
 	}
+	r.model, _ = s.router.(*geo.Model)
 	r.maxMin = float64(hh.MaxCommuteMinutes)
 	r.reachM = math.Min(s.router.MaxReachM(r.maxMin, r.modes), s.tiles.maxReachM)
 	n := int(r.reachM/reachStep) + 2
@@ -396,7 +404,7 @@ func (r *request) checkJob(sk *seeker, j *jItem) string {
 	if j.expires != noDay && j.expires < r.moveDay {
 		return RejectJobNotAvailable
 	}
-	if j.o.DrivingLicence && !sk.licence {
+	if j.licence && !sk.licence {
 		return RejectLicence
 	}
 	if j.frReq-sk.fr > MaxFrenchGap {

@@ -57,6 +57,53 @@ func matchTier(occ []Occupation, rome string, beginnersOK bool) int {
 	return best
 }
 
+// romeKey packs a five-character ROME code (a letter and four digits, as
+// validation requires) into an integer whose top bits are its prefixes:
+// two codes share their grand domaine when key>>32 is equal and their
+// domaine when key>>16 is, so matchTierKey compares codes without reading
+// the offer behind a job. Any other string gives 0.
+func romeKey(code string) uint64 {
+	if len(code) != 5 {
+		return 0
+	}
+	var k uint64
+	for i := range 5 {
+		k = k<<8 | uint64(code[i])
+	}
+	return k
+}
+
+// matchTierKey is matchTier for job j and a seeker's occupations with their
+// romeKey in keys (same order): the same tier, from the keys packed in the
+// job and the seeker, except for a code that romeKey does not pack.
+func matchTierKey(occ []Occupation, keys []uint64, j *jItem) int {
+	if j.rome == 0 {
+		return matchTier(occ, j.o.ROME, j.beginners)
+	}
+	best := TierNone
+	if j.beginners {
+		best = TierBeginners
+	}
+	for i, k := range keys {
+		if k == 0 {
+			return matchTier(occ, j.o.ROME, j.beginners)
+		}
+		t := TierNone
+		switch {
+		case k == j.rome && occ[i].Years >= 1:
+			t = TierExact
+		case k == j.rome:
+			t = TierExactNew
+		case k>>16 == j.rome>>16:
+			t = TierDomain
+		case k>>32 == j.rome>>32:
+			t = TierGrandDomain
+		}
+		best = max(best, t)
+	}
+	return best
+}
+
 // jobFit returns the job_fit value of a tier for a French gap of gap
 // levels (requirement minus the person's level, ≤ 0 when the level is met).
 func jobFit(tier, gap int) float64 {

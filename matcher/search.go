@@ -264,7 +264,7 @@ func (f *flist) at(r *request, k int) (int32, bool) {
 		ji := f.raw[f.pos]
 		f.pos++
 		j := &r.s.jobs[ji]
-		if f.tier != TierExact && f.tier != TierExactNew && matchTier(f.sk.m.Occupations, j.o.ROME, j.o.BeginnersOK) != f.tier {
+		if f.tier != TierExact && f.tier != TierExactNew && matchTierKey(f.sk.m.Occupations, f.sk.occKeys, j) != f.tier {
 			continue // met in the list of its best tier
 		}
 		if why := r.checkJob(f.sk, j); why != "" {
