@@ -1083,11 +1083,11 @@ func (st *allocState) totals(a *Allocation) {
 			a.WithJob++
 		}
 	}
-	ub := math.Max(st.ub+st.fixedV, obj)
+	ub := max(st.ub+st.fixedV, obj)
 	a.Objective, a.TotalScore, a.UpperBound = round4(obj), round4(score), round4(ub)
 	a.Gap = 0
 	if ub > 0 {
-		a.Gap = round4(math.Max(0, ub-obj) / ub)
+		a.Gap = round4(max(0, ub-obj) / ub)
 	}
 	a.Optimal = ub-obj <= gapEps*(1+math.Abs(ub))
 	a.Households = len(st.hs)

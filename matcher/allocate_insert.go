@@ -119,11 +119,11 @@ func (a *Allocation) insertPlanned(hh Household, cands []candidate) *InsertResul
 		ins.Moved = append(ins.Moved, st.hs[k].ID)
 	}
 	a.TotalScore = round4(a.TotalScore)
-	ub := math.Max(st.ub+st.fixedV, obj)
+	ub := max(st.ub+st.fixedV, obj)
 	a.Objective, a.UpperBound = round4(obj), round4(ub)
 	a.Gap = 0
 	if ub > 0 {
-		a.Gap = round4(math.Max(0, ub-obj) / ub)
+		a.Gap = round4(max(0, ub-obj) / ub)
 	}
 	a.Optimal = ub-obj <= gapEps*(1+math.Abs(ub))
 	ins.Assignment = as
@@ -201,8 +201,8 @@ func (st *allocState) place(i int) (*InsertResult, move) {
 		for _, j := range op.jobs {
 			rv -= st.lam[j]
 		}
-		reduced = math.Max(reduced, rv)
-		maxV = math.Max(maxV, op.value)
+		reduced = max(reduced, rv)
+		maxV = max(maxV, op.value)
 		if op.value <= best.gain {
 			continue
 		}
@@ -243,8 +243,8 @@ func (st *allocState) place(i int) (*InsertResult, move) {
 		st.setSel(i, best.o)
 	}
 	st.lagUB += reduced
-	st.ub = math.Min(st.ub+maxV, st.lagUB)
-	st.ub = math.Max(st.ub, st.incVal+best.gain)
+	st.ub = min(st.ub+maxV, st.lagUB)
+	st.ub = max(st.ub, st.incVal+best.gain)
 	return &InsertResult{ReducedValue: round4(reduced)}, best
 }
 

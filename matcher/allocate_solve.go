@@ -69,9 +69,9 @@ func (st *allocState) solve(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		st.ub = math.Min(st.ub, math.Max(st.incVal, worst))
+		st.ub = min(st.ub, max(st.incVal, worst))
 	}
-	st.ub = math.Max(st.ub, st.incVal)
+	st.ub = max(st.ub, st.incVal)
 	// Merge the free households' solution with the locks.
 	for _, i := range st.free {
 		st.sel[i] = st.incSel[i]
@@ -285,9 +285,9 @@ func (st *allocState) lagrange(ctx context.Context, ban []bool, lam0 []float64, 
 		if norm == 0 {
 			break
 		}
-		step := theta * math.Max(L-st.incVal, 1e-6) / norm
+		step := theta * max(L-st.incVal, 1e-6) / norm
 		for j := range lam {
-			lam[j] = math.Max(0, lam[j]-step*g[j])
+			lam[j] = max(0, lam[j]-step*g[j])
 		}
 	}
 	if _, over := st.usage(res.sel); over && st.open(res.ub) {
@@ -364,7 +364,7 @@ func (st *allocState) repair(ctx context.Context, lam []float64, sel []int32, ba
 				alt := 0.0
 				for _, q := range st.byHH[i] {
 					if q != o && !b[q] && !slices.Contains(st.opt[q].jobs, j) {
-						alt = math.Max(alt, rv(q))
+						alt = max(alt, rv(q))
 					}
 				}
 				us = append(us, user{i, rv(o) - alt})
@@ -510,7 +510,7 @@ func (st *allocState) branch(ctx context.Context, ban []bool, node nodeRes) (flo
 	worst := math.Inf(-1)
 	for _, o := range S {
 		if st.stats.Nodes >= st.maxNodes() || st.solves <= 0 {
-			return math.Max(worst, node.ub), nil
+			return max(worst, node.ub), nil
 		}
 		if !st.open(node.ub) {
 			break
@@ -526,7 +526,7 @@ func (st *allocState) branch(ctx context.Context, ban []bool, node nodeRes) (flo
 		if err != nil {
 			return 0, err
 		}
-		worst = math.Max(worst, w)
+		worst = max(worst, w)
 	}
 	return worst, nil
 }

@@ -65,7 +65,7 @@ func (p *APLParams) EstimateAPL(zone int, couple bool, dependants int, rent, inc
 	if income < 0 || math.IsNaN(income) {
 		income = 0
 	}
-	l := math.Min(rent, p.ceiling(zone, couple, dependants))
+	l := min(rent, p.ceiling(zone, couple, dependants))
 	apl := p.raw(couple, dependants, l, l, income)
 	if apl < p.MinPaid {
 		return 0
@@ -91,9 +91,9 @@ func (p *APLParams) MaxAPL(zone int, couple bool, dependants int, rentLo, rentHi
 		income = 0
 	}
 	ceiling := p.ceiling(zone, couple, dependants)
-	apl := p.raw(couple, dependants, math.Min(rentHi, ceiling), math.Min(math.Max(rentLo, 0), ceiling), income)
+	apl := p.raw(couple, dependants, min(rentHi, ceiling), min(max(rentLo, 0), ceiling), income)
 	// EstimateAPL rounds to the cent: half a cent more at most.
-	return math.Max(0, apl+0.005)
+	return max(0, apl+0.005)
 }
 
 // ceiling is the rent ceiling of the household in the zone.
@@ -142,7 +142,7 @@ func (p *APLParams) raw(couple bool, dependants int, l, lp, income float64) floa
 		r0 = p.AllowanceCouple
 	}
 	r0 += float64(dependants) * p.AllowancePerDependant
-	p0 := math.Max(p.P0Rate*(lp+ch), p.P0Min)
-	pp := p0 + tp*math.Max(0, 12*income-r0) // Tp applies to yearly resources
+	p0 := max(p.P0Rate*(lp+ch), p.P0Min)
+	pp := p0 + tp*max(0, 12*income-r0) // Tp applies to yearly resources
 	return l + ch - pp - p.Deduction
 }

@@ -236,7 +236,7 @@ func (s *snapshot) boundJobs(ids []int32) seekerBound {
 	for _, ji := range ids {
 		j := &s.jobs[ji]
 		l, f := b2i(j.o.DrivingLicence), min(max(j.frReq, 0), nFrench-1)
-		m[l][f] = math.Max(m[l][f], j.static)
+		m[l][f] = max(m[l][f], j.static)
 	}
 	var b seekerBound
 	for lic := range 2 {
@@ -248,7 +248,7 @@ func (s *snapshot) boundJobs(ids []int32) seekerBound {
 					if gap > MaxFrenchGap || math.IsInf(m[need][req], -1) {
 						continue
 					}
-					v = math.Max(v, m[need][req]-s.w.JobFit*FrenchPenaltyPerLevel*float64(max(gap, 0)))
+					v = max(v, m[need][req]-s.w.JobFit*FrenchPenaltyPerLevel*float64(max(gap, 0)))
 				}
 			}
 			b[lic][fr] = v
@@ -344,7 +344,7 @@ func buildSnapshot(m *Market, opts *EngineOptions) (*snapshot, error) {
 			it.maxOcc = int32(MaxOccupantsForSurface(o.SurfaceM2))
 		}
 		it.static = w.HousingStability*it.stab + w.Territory*it.terr
-		s.maxStatic = math.Max(s.maxStatic, it.static)
+		s.maxStatic = max(s.maxStatic, it.static)
 		it.tile = s.tiles.add(pt)
 		s.housing = append(s.housing, it)
 	}
@@ -449,9 +449,9 @@ func (s *snapshot) indexHousing() {
 				k = len(bs) - 1
 			}
 			b := &bs[k]
-			b.maxStatic = math.Max(b.maxStatic, h.static)
-			b.minRent = math.Min(b.minRent, h.o.RentMonthly)
-			b.minCharges = math.Min(b.minCharges, h.o.ChargesMonthly)
+			b.maxStatic = max(b.maxStatic, h.static)
+			b.minRent = min(b.minRent, h.o.RentMonthly)
+			b.minCharges = min(b.minCharges, h.o.ChargesMonthly)
 			b.maxOcc = max(b.maxOcc, int(h.maxOcc))
 			b.anyStepFree = b.anyStepFree || h.o.StepFree
 			if h.o.Shared {
@@ -498,7 +498,7 @@ func (s *snapshot) indexRuns() {
 			lo, hi := math.Inf(1), math.Inf(-1)
 			for k := j - 1; k >= i; k-- {
 				r := s.housing[ids[k]].rent
-				lo, hi = math.Min(lo, r), math.Max(hi, r)
+				lo, hi = min(lo, r), max(hi, r)
 				s.sufRentLo[int(a)+k], s.sufRentHi[int(a)+k] = lo, hi
 				s.hCost[int(a)+k] = cost(&s.housing[ids[k]])
 			}
@@ -641,11 +641,11 @@ func (s *snapshot) indexJobs() {
 			}
 			for _, ji := range run {
 				j := &s.jobs[ji]
-				jg.maxWage = math.Max(jg.maxWage, j.net)
-				gt.maxCt = math.Max(gt.maxCt, j.ct)
-				gt.maxSh = math.Max(gt.maxSh, j.sh)
+				jg.maxWage = max(jg.maxWage, j.net)
+				gt.maxCt = max(gt.maxCt, j.ct)
+				gt.maxSh = max(gt.maxSh, j.sh)
 			}
-			jg.maxStatic = math.Max(jg.maxStatic, gt.maxStatic)
+			jg.maxStatic = max(jg.maxStatic, gt.maxStatic)
 			if jg.dense != nil {
 				jg.dense[t] = int32(len(jg.tiles))
 			} else {

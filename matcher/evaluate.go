@@ -82,7 +82,7 @@ func (r *request) housingCtx(h *hItem) housingCtx {
 	hc.wish = r.wishOf(h.c)
 	// cos of a latitude at least as far from the equator as any job
 	// within reach, for the equirectangular lower bounds of distances.
-	hc.cosLat = math.Cos(math.Min(89, math.Abs(h.end.Point[1])+r.reachM/110000+0.01) * math.Pi / 180)
+	hc.cosLat = math.Cos(min(89, math.Abs(h.end.Point[1])+r.reachM/110000+0.01) * math.Pi / 180)
 	if h.avail != noDay && h.avail > hc.moveDay {
 		hc.tmNoJob = timingValue(int(h.avail - hc.moveDay))
 		hc.moveDay = h.avail
@@ -149,7 +149,7 @@ func (r *request) score(hc *housingCtx, jobs []choice, out *candidate) (ok bool)
 	cost := hc.rent + hc.ch - apl
 	effort := math.Inf(1)
 	if income > 0 {
-		effort = math.Max(0, cost) / income
+		effort = max(0, cost) / income
 	}
 	if income <= 0 && r.minAdultAge < 25 {
 		r.pending = RejectUnder25NoIncome
@@ -452,7 +452,7 @@ func (r *request) evaluateAt(hi int32, hc *housingCtx, hub float64, src *scanSou
 			}
 			// No job for this seeker: the timing is the others' or,
 			// when nobody has a job, the home's own.
-			noJob = hs + k - r.w.Timing*tOthers + r.w.Timing*math.Max(tOthers, hc.tmNoJob)
+			noJob = hs + k - r.w.Timing*tOthers + r.w.Timing*max(tOthers, hc.tmNoJob)
 		}
 		st := &step{r: r, hc: hc, si: si, taken: chosen, floor: floor}
 		eachJob(src, st)

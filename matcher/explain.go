@@ -69,7 +69,7 @@ func (r *request) option(rank int, c *candidate) Option {
 	if opt.Housing.Gender == "" {
 		opt.Housing.Gender = AnyGender
 	}
-	opt.Jobs = []JobBrief{}
+	opt.Jobs = make([]JobBrief, 0, len(c.jobs))
 	for _, ch := range c.jobs {
 		j := &s.jobs[ch.job]
 		opt.Jobs = append(opt.Jobs, JobBrief{ID: j.o.ID, ExternalRef: j.o.ExternalRef, Member: r.seekers[ch.seeker].member,
@@ -87,7 +87,7 @@ func (r *request) option(rank int, c *candidate) Option {
 
 // factors explains every component of a candidate.
 func (r *request) factors(c *candidate, h *hItem) []Factor {
-	var out []Factor
+	out := make([]Factor, 0, nComps)
 	jobs := c.jobs
 	for k := range nComps {
 		if c.weight[k] == 0 && k <= cCommute {

@@ -187,8 +187,8 @@ func (e *Engine) newRequest(s *snapshot, h *Household, opts PlanOptions) (*reque
 			sk.occKeys = append(sk.occKeys, romeKey(o.ROME))
 		}
 		for _, g := range sk.groups {
-			sk.maxWage = math.Max(sk.maxWage, g.g.maxWage)
-			sk.vMax = math.Max(sk.vMax, r.w.JobFit*tierFit[g.tier]+g.g.maxStatic)
+			sk.maxWage = max(sk.maxWage, g.g.maxWage)
+			sk.vMax = max(sk.vMax, r.w.JobFit*tierFit[g.tier]+g.g.maxStatic)
 		}
 		r.seekers = append(r.seekers, sk)
 		r.incomeMax += sk.maxWage
@@ -204,7 +204,7 @@ func (e *Engine) newRequest(s *snapshot, h *Household, opts PlanOptions) (*reque
 	}
 	r.model, _ = s.router.(*geo.Model)
 	r.maxMin = float64(hh.MaxCommuteMinutes)
-	r.reachM = math.Min(s.router.MaxReachM(r.maxMin, r.modes), s.tiles.maxReachM)
+	r.reachM = min(s.router.MaxReachM(r.maxMin, r.modes), s.tiles.maxReachM)
 	n := int(r.reachM/reachStep) + 2
 	r.minMinutes = make([]float64, n)
 	m := 0.0

@@ -111,7 +111,7 @@ func jobFit(tier, gap int) float64 {
 	if gap > 0 {
 		v -= FrenchPenaltyPerLevel * float64(gap)
 	}
-	return math.Max(0, v)
+	return max(0, v)
 }
 
 // contractValue is the contract component (DESIGN §4). The first four kinds

@@ -665,7 +665,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 				}
 				hb := r.runUB(u, u.start)
 				runs = append(runs, runHead{ub: hb, run: ri, pos: u.start})
-				hbMax = math.Max(hbMax, hb)
+				hbMax = max(hbMax, hb)
 			}
 			if hbMax+superJobUB < sel.thetaRank.s-boundSlack {
 				continue
@@ -682,7 +682,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 			fill(nb)
 			jobUB, ubs := r.jobBound(nb, nd, jb, comp)
 			if len(r.seekers) == 2 {
-				jobUB = math.Min(jobUB, r.pairBound(nb, nd, comp))
+				jobUB = min(jobUB, r.pairBound(nb, nd, comp))
 				// The second seeker's lists, for evaluate's check once the
 				// first has chosen.
 				if r.tilePts == nil {
@@ -860,10 +860,10 @@ func (r *request) foldJobs(sk *seeker, tier int, b *seekerBound, maxCt, maxSh fl
 	if math.IsInf(x, -1) {
 		return
 	}
-	*v = math.Max(*v, r.w.JobFit*tierFit[tier]+x)
-	c.fit = math.Max(c.fit, tierFit[tier])
-	c.ct = math.Max(c.ct, maxCt)
-	c.sh = math.Max(c.sh, maxSh)
+	*v = max(*v, r.w.JobFit*tierFit[tier]+x)
+	c.fit = max(c.fit, tierFit[tier])
+	c.ct = max(c.ct, maxCt)
+	c.sh = max(c.sh, maxSh)
 	c.cm = 1
 }
 
@@ -894,8 +894,8 @@ func (r *request) jobBound(nb []int32, nd []float32, jb [][]float64, comp [][]co
 				if c.cm == 0 {
 					continue // no job of this seeker there
 				}
-				u.fit, u.ct, u.sh = math.Max(u.fit, c.fit), math.Max(u.ct, c.ct), math.Max(u.sh, c.sh)
-				u.cm = math.Max(u.cm, cmub)
+				u.fit, u.ct, u.sh = max(u.fit, c.fit), max(u.ct, c.ct), max(u.sh, c.sh)
+				u.cm = max(u.cm, cmub)
 			}
 		}
 		return r.jobSideUB(nil, ubs), ubs
@@ -907,7 +907,7 @@ func (r *request) jobBound(nb []int32, nd []float32, jb [][]float64, comp [][]co
 				break
 			}
 			if v := jb[0][t2]; !math.IsInf(v, -1) {
-				best = math.Max(best, v+w.Commute*cmub)
+				best = max(best, v+w.Commute*cmub)
 			}
 		}
 		return best, nil
@@ -963,12 +963,12 @@ func (r *request) pairBound(nb []int32, nd []float32, comp [][]compUB) float64 {
 	best := 0.0 // nobody has a job
 	for i := range pts {
 		for _, a := range pts[i] {
-			best = math.Max(best, w.soloValue(a))
+			best = max(best, w.soloValue(a))
 		}
 	}
 	for _, a := range pts[0] {
 		for _, b := range pts[1] {
-			best = math.Max(best, w.pairValue(a, b))
+			best = max(best, w.pairValue(a, b))
 		}
 	}
 	return best
@@ -996,7 +996,7 @@ func (r *request) secondUB(first *choice, pts []compUB) float64 {
 	if first == nil {
 		best := 0.0
 		for _, b := range pts {
-			best = math.Max(best, w.soloValue(b))
+			best = max(best, w.soloValue(b))
 		}
 		return best
 	}
@@ -1004,7 +1004,7 @@ func (r *request) secondUB(first *choice, pts []compUB) float64 {
 	a := compUB{fit: first.fit, ct: j.ct, sh: j.sh, cm: first.cm}
 	best := w.soloValue(a) // the second has no job
 	for _, b := range pts {
-		best = math.Max(best, w.pairValue(a, b))
+		best = max(best, w.pairValue(a, b))
 	}
 	return best
 }
@@ -1037,13 +1037,13 @@ func (r *request) bucketsUB(buckets []bucket, wish float64) float64 {
 		aff := 1.0
 		if r.incomeMax > 0 {
 			num := b.minRent + b.minCharges - s.apl.EstimateAPL(1, couple, dep, b.minRent, r.incomeMin)
-			aff = affordValue(math.Max(0, num) / r.incomeMax)
+			aff = affordValue(max(0, num) / r.incomeMax)
 		}
 		v := b.maxStatic + w.SizeFit*sizeValue(b.rooms, r.ideal, b.shared) + w.Affordability*aff + w.Timing
 		if !r.jobSide {
 			v /= 1 - w.jobSide()
 		}
-		best = math.Max(best, v+wish)
+		best = max(best, v+wish)
 	}
 	return best
 }
@@ -1112,14 +1112,14 @@ func (r *request) aggregate(chosen []choice, rest []compUB) (nf, nc, ns, cm, tm 
 		nf *= 1 - c.fit
 		nc *= 1 - j.ct
 		ns *= 1 - j.sh
-		cm = math.Max(cm, c.cm)
-		tm = math.Max(tm, c.tm)
+		cm = max(cm, c.cm)
+		tm = max(tm, c.tm)
 	}
 	for _, u := range rest {
 		nf *= 1 - u.fit
 		nc *= 1 - u.ct
 		ns *= 1 - u.sh
-		cm = math.Max(cm, u.cm)
+		cm = max(cm, u.cm)
 		tm = 1
 	}
 	return nf, nc, ns, cm, tm

@@ -78,9 +78,9 @@ func (s *snapshot) indexSupers() {
 				continue
 			}
 			m := &st.buckets[k]
-			m.maxStatic = math.Max(m.maxStatic, b.maxStatic)
-			m.minRent = math.Min(m.minRent, b.minRent)
-			m.minCharges = math.Min(m.minCharges, b.minCharges)
+			m.maxStatic = max(m.maxStatic, b.maxStatic)
+			m.minRent = min(m.minRent, b.minRent)
+			m.minCharges = min(m.minCharges, b.minCharges)
 			m.maxOcc = max(m.maxOcc, b.maxOcc)
 			m.anyStepFree = m.anyStepFree || b.anyStepFree
 			m.genders |= b.genders
@@ -137,8 +137,8 @@ func (s *snapshot) indexSupers() {
 				g.supers = append(g.supers, sj)
 			}
 			sj := &g.supers[k]
-			sj.maxCt = math.Max(sj.maxCt, gt.maxCt)
-			sj.maxSh = math.Max(sj.maxSh, gt.maxSh)
+			sj.maxCt = max(sj.maxCt, gt.maxCt)
+			sj.maxSh = max(sj.maxSh, gt.maxSh)
 			for l := range sj.best {
 				for f := range sj.best[l] {
 					sj.best[l][f] = max(sj.best[l][f], gt.best[l][f])

@@ -60,8 +60,8 @@ func (t *tiling) minDist(a, b int32) float64 {
 	}
 	// The cosine of the latitude farthest from the equator among both
 	// tiles makes the east-west term a lower bound.
-	lat := math.Max(math.Abs(float64(ka[0])*t.dLat), math.Abs(float64(ka[0]+1)*t.dLat))
-	lat = math.Max(lat, math.Max(math.Abs(float64(kb[0])*t.dLat), math.Abs(float64(kb[0]+1)*t.dLat)))
+	lat := max(math.Abs(float64(ka[0])*t.dLat), math.Abs(float64(ka[0]+1)*t.dLat))
+	lat = max(lat, max(math.Abs(float64(kb[0])*t.dLat), math.Abs(float64(kb[0]+1)*t.dLat)))
 	dy := float64(gr) * t.dLat
 	dx := float64(gc) * t.dLon * math.Cos(lat*math.Pi/180)
 	// 0.99: margin for the equirectangular approximation at these scales.
@@ -74,12 +74,12 @@ func (t *tiling) minDistPoint(p orb.Point, b int32) float64 {
 	kb := t.keys[b]
 	lat0, lat1 := float64(kb[0])*t.dLat, float64(kb[0]+1)*t.dLat
 	lon0, lon1 := float64(kb[1])*t.dLon, float64(kb[1]+1)*t.dLon
-	dy := math.Max(0, math.Max(lat0-p[1], p[1]-lat1))
-	dxDeg := math.Max(0, math.Max(lon0-p[0], p[0]-lon1))
+	dy := max(0, max(lat0-p[1], p[1]-lat1))
+	dxDeg := max(0, max(lon0-p[0], p[0]-lon1))
 	if dy == 0 && dxDeg == 0 {
 		return 0
 	}
-	lat := math.Max(math.Abs(p[1]), math.Max(math.Abs(lat0), math.Abs(lat1)))
+	lat := max(math.Abs(p[1]), max(math.Abs(lat0), math.Abs(lat1)))
 	dx := dxDeg * math.Cos(lat*math.Pi/180)
 	return 0.99 * earthRadiusM * math.Sqrt(dy*dy+dx*dx) * math.Pi / 180
 }
@@ -102,7 +102,7 @@ func (t *tiling) finish() {
 	var buf []nb
 	for a, ka := range t.keys {
 		buf = buf[:0]
-		lat := math.Min(85, math.Max(math.Abs(float64(ka[0])*t.dLat), math.Abs(float64(ka[0]+1)*t.dLat))+t.maxReachM/111195)
+		lat := min(85, max(math.Abs(float64(ka[0])*t.dLat), math.Abs(float64(ka[0]+1)*t.dLat))+t.maxReachM/111195)
 		kc := int32(math.Ceil(t.maxReachM/(t.dLon*111195*0.99*math.Cos(lat*math.Pi/180)))) + 1
 		for dr := -kr; dr <= kr; dr++ {
 			for dc := -kc; dc <= kc; dc++ {
@@ -141,13 +141,13 @@ func (t *tiling) bbox(id int32) bbox {
 // minDistBBox returns a lower bound, in meters, of the distance between any
 // point of a and any point of b.
 func minDistBBox(a, b bbox) float64 {
-	dy := math.Max(0, math.Max(a.lat0-b.lat1, b.lat0-a.lat1))
-	dxDeg := math.Max(0, math.Max(a.lon0-b.lon1, b.lon0-a.lon1))
+	dy := max(0, max(a.lat0-b.lat1, b.lat0-a.lat1))
+	dxDeg := max(0, max(a.lon0-b.lon1, b.lon0-a.lon1))
 	if dy == 0 && dxDeg == 0 {
 		return 0
 	}
-	lat := math.Max(math.Max(math.Abs(a.lat0), math.Abs(a.lat1)), math.Max(math.Abs(b.lat0), math.Abs(b.lat1)))
-	dx := dxDeg * math.Cos(math.Min(89, lat)*math.Pi/180)
+	lat := max(max(math.Abs(a.lat0), math.Abs(a.lat1)), max(math.Abs(b.lat0), math.Abs(b.lat1)))
+	dx := dxDeg * math.Cos(min(89, lat)*math.Pi/180)
 	return 0.99 * earthRadiusM * math.Sqrt(dy*dy+dx*dx) * math.Pi / 180
 }
 
@@ -155,8 +155,8 @@ func minDistBBox(a, b bbox) float64 {
 // p and any point of b, where cosLat is at most the cosine of any latitude
 // between them (no trigonometry: it runs once per home and job list).
 func minDistPointBox(p orb.Point, b bbox, cosLat float64) float64 {
-	dy := math.Max(0, math.Max(b.lat0-p[1], p[1]-b.lat1))
-	dx := math.Max(0, math.Max(b.lon0-p[0], p[0]-b.lon1)) * cosLat
+	dy := max(0, max(b.lat0-p[1], p[1]-b.lat1))
+	dx := max(0, max(b.lon0-p[0], p[0]-b.lon1)) * cosLat
 	if dy == 0 && dx == 0 {
 		return 0
 	}
