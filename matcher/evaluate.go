@@ -346,6 +346,14 @@ func (st *step) try(ji int32, tf float64, tier int) {
 		if j.start != noDay {
 			tm = timingValue(int(j.start - st.hc.moveDay))
 		}
+		if tier >= 0 {
+			// The list's tier is the job's: its fit, with the French
+			// penalty, is known without a haversine. Among the jobs of one
+			// occupation within 15 minutes, the commute is worth its most
+			// for all, and the French level and start day are what part
+			// them.
+			tf = r.w.JobFit * jobFit(tier, j.frReq-r.seekers[st.si].fr)
+		}
 		base := tf + j.static + r.w.Timing*tm
 		if base+r.w.Commute < cut {
 			return
