@@ -79,7 +79,7 @@ type request struct {
 	model        *geo.Model // the router, when it is the distance model
 	maxMin       float64
 	reachM       float64
-	minMinutes   []float64 // minMinutes[k]: lower bound of minutes at distance ≥ k×reachStep
+	cmUB         []float64 // cmUB[k]: upper bound of the commute value at distance ≥ k×reachStep
 	moveDay      day
 
 	adults, children int
@@ -206,14 +206,14 @@ func (e *Engine) newRequest(s *snapshot, h *Household, opts PlanOptions) (*reque
 	r.maxMin = float64(hh.MaxCommuteMinutes)
 	r.reachM = min(s.router.MaxReachM(r.maxMin, r.modes), s.tiles.maxReachM)
 	n := int(r.reachM/reachStep) + 2
-	r.minMinutes = make([]float64, n)
+	r.cmUB = make([]float64, n)
 	m := 0.0
 	for k := range n {
 		d := float64(k) * reachStep
 		for m < r.maxMin && s.router.MaxReachM(m+1, r.modes) < d {
 			m++
 		}
-		r.minMinutes[k] = m // at least m minutes are needed for d
+		r.cmUB[k] = commuteValue(m, r.maxMin) // at least m minutes are needed for d
 	}
 	r.stepFree = slices.Contains(hh.Needs, NeedStepFree)
 	r.wishes = hh.Wishes
@@ -264,10 +264,10 @@ func (r *request) commuteUB(d float64) float64 {
 		return -1
 	}
 	k := int(d / reachStep)
-	if k >= len(r.minMinutes) {
+	if k >= len(r.cmUB) {
 		return -1
 	}
-	return commuteValue(r.minMinutes[k], r.maxMin)
+	return r.cmUB[k]
 }
 
 // inScope reports whether a commune is within the relocation scope.

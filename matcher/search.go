@@ -493,11 +493,20 @@ func (sel *selection) refresh() {
 		return
 	}
 	sel.dirty = false
-	top := sel.pick()
-	if len(top) < sel.k {
-		return
+	if sel.perCommune >= sel.k && sel.perDep >= sel.k {
+		// No limit can bind (an allocation's lists): the pick is the
+		// first k in pick order, and θ the k-th, with no pick to copy.
+		if len(sel.cands) < sel.k {
+			return
+		}
+		sel.thetaRank = rankOf(sel.cands[sel.k-1])
+	} else {
+		top := sel.pick()
+		if len(top) < sel.k {
+			return
+		}
+		sel.thetaRank = rankOf(&top[len(top)-1])
 	}
-	sel.thetaRank = rankOf(&top[len(top)-1])
 	i := len(sel.cands)
 	for i > 0 && sel.thetaRank.before(rankOf(sel.cands[i-1])) {
 		i--
