@@ -709,6 +709,14 @@ func (st *allocState) searchFor(ctx context.Context, hh *Household, top int) ([]
 	if err != nil {
 		return nil, nil, err
 	}
+	// The national options in the department are options of the
+	// department's list too, with the same score: the score does not
+	// depend on the relocation scope.
+	for _, c := range cands {
+		if st.s.housing[c.h].c.Department == dep {
+			lr.seeds = append(lr.seeds, c)
+		}
+	}
 	local, _, err := lr.searchFast(ctx)
 	if err != nil {
 		return nil, nil, err

@@ -584,3 +584,30 @@ func TestAllocateListsHoldLocalOptions(t *testing.T) {
 		t.Fatal("no local option checked")
 	}
 }
+
+// TestLocalListSeeded checks that the department list of an allocation,
+// which starts from the household's national options in its department,
+// is the list a search without them finds: same homes, scores and jobs, in
+// the same order.
+func TestLocalListSeeded(t *testing.T) {
+	compared := 0
+	for seed := range uint64(6) {
+		eng, _, hs := allocCase(t, 500+seed, 500, 400, 30)
+		for i := range hs {
+			hs[i].Relocation = matcher.Relocation{Scope: matcher.ScopeAnywhere}
+			for _, top := range []int{1, 4, 12} {
+				seeded, plain, err := matcher.LocalLists(t.Context(), eng, &hs[i], top)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(seeded, plain) {
+					t.Fatalf("seed %d household %s top %d: seeded department list\n%v\nwant\n%v", seed, hs[i].ID, top, seeded, plain)
+				}
+				compared += len(plain)
+			}
+		}
+	}
+	if compared == 0 {
+		t.Fatal("no local option compared")
+	}
+}

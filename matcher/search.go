@@ -631,6 +631,17 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	runs := sc.runs[:0]
 	defer func() { sc.runs = runs[:0] }()
 	heads.init()
+	var seeded map[int32]bool
+	if len(r.seeds) > 0 {
+		// Known options raise θ and the bars before any home is read;
+		// the selection's outcome does not depend on the order in which
+		// it meets candidates.
+		seeded = make(map[int32]bool, len(r.seeds))
+		for _, c := range r.seeds {
+			seeded[c.h] = true
+			sel.add(c)
+		}
+	}
 	for len(heads) > 0 {
 		top := &heads[0]
 		sel.refresh()
@@ -727,6 +738,9 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 			heads.down(0)
 		} else {
 			heads.pop()
+		}
+		if seeded != nil && seeded[hi] {
+			continue // in the selection since the start
 		}
 		h := &s.housing[hi]
 		if why := r.checkHousing(h); why != "" {
