@@ -26,9 +26,6 @@ type tileSource struct{}
 
 func (tileSource) each(st *step) {
 	r := st.r
-	s := r.s
-	w := &r.w
-	sk := &r.seekers[st.si]
 	p := st.hc.h.end.Point
 	need := math.Inf(-1)
 	if hb, ok := r.tileHb[st.hc.h.tile]; ok && len(r.seekers) == 1 && !math.IsInf(st.floor, -1) {
@@ -79,24 +76,26 @@ func (tileSource) each(st *step) {
 			l.jobs = r.filtered(st.si, l.start, l.end, l.tier)
 		}
 		for k := 0; ; k++ {
-			ji, ok := l.jobs.at(r, k)
+			fj, ok := l.jobs.at(r, k)
 			if !ok {
 				break
 			}
-			ub := l.tf + s.jobs[ji].static + rest
-			if ub < st.cut()-boundSlack {
+			if l.tf+fj.static+rest < st.cut()-boundSlack {
 				break // sorted by static value
 			}
-			if st.hasBest && ji > st.best.job && ub <= st.best.v+boundSlack {
+			// The job's own bound, with the seeker's French penalty and
+			// summed as v is (pairJobTier), so that it is never below v,
+			// not even by a rounding; read from the list, not the job.
+			own := fj.fit + rest
+			if own < st.cut()-boundSlack {
+				continue
+			}
+			ji := fj.ji
+			if st.hasBest && ji > st.best.job && own <= st.best.v {
 				// It may at best tie, and a tie goes to the job listed
 				// first: in a dense town, hundreds of jobs of one
-				// occupation within 15 minutes all reach the bound. Its
-				// own bound, summed as v is (pairJobTier), is never
-				// below v, not even by a rounding.
-				j := &s.jobs[ji]
-				if w.JobFit*jobFit(l.tier, j.frReq-sk.fr)+j.static+rest <= st.best.v {
-					continue
-				}
+				// occupation within 15 minutes all reach the bound.
+				continue
 			}
 			st.try(ji, l.tf, l.tier)
 		}
@@ -249,17 +248,26 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 // rejections are counted there, once per seeker and job.
 type flist struct {
 	raw  []int32
-	jobs []int32
+	jobs []fjob
 	pos  int
 	sk   *seeker
 	tier int
 }
 
+// fjob is a job of a filtered list with what its bound reads: a search
+// reads the list again for every home of the tile, and the jobs a bound
+// settles need not be read from the market's million.
+type fjob struct {
+	static float64 // jItem.static
+	fit    float64 // weighted fit for the seeker (French penalty included) + static
+	ji     int32
+}
+
 // at returns the k-th job of the filtered list, or false past its end.
-func (f *flist) at(r *request, k int) (int32, bool) {
+func (f *flist) at(r *request, k int) (fjob, bool) {
 	for k >= len(f.jobs) {
 		if f.pos >= len(f.raw) {
-			return 0, false
+			return fjob{}, false
 		}
 		ji := f.raw[f.pos]
 		f.pos++
@@ -271,7 +279,7 @@ func (f *flist) at(r *request, k int) (int32, bool) {
 			r.reject(why)
 			continue
 		}
-		f.jobs = append(f.jobs, ji)
+		f.jobs = append(f.jobs, fjob{static: j.static, fit: r.w.JobFit*jobFit(f.tier, j.frReq-f.sk.fr) + j.static, ji: ji})
 	}
 	return f.jobs[k], true
 }
