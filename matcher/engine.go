@@ -147,21 +147,24 @@ type hRun struct {
 
 // jItem is an indexed job offer.
 type jItem struct {
-	o   *JobOffer
-	c   *geo.Commune
-	end geo.End
-	cos float64 // geo.CosLat of end, for geo.DistanceCos
+	// What a search reads of every job it tries comes first, in the first
+	// 64 bytes of the item (128 bytes, so that a job of the page-aligned
+	// array spans two cache lines, not three).
+	end     geo.End
+	cos     float64 // geo.CosLat of end, for geo.DistanceCos
+	static  float64 // weighted contract + shortage
+	start   day
+	expires day
 	// Copied from o, so that filtering a list reads the item only.
-	rome      uint64  // romeKey of o.ROME
+	rome      uint64 // romeKey of o.ROME
+	frReq     int
+	tile      int32
 	beginners bool    // o.BeginnersOK
 	licence   bool    // o.DrivingLicence
 	ct, sh    float64 // contract and shortage values
-	static    float64 // weighted contract + shortage
 	net       float64 // net monthly wage
-	frReq     int
-	start     day
-	expires   day
-	tile      int32
+	o         *JobOffer
+	c         *geo.Commune
 }
 
 // bucket summarises the housing of one tile with the same rooms and shared

@@ -3,6 +3,7 @@ package matcher
 import (
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 // TestMatchTierKey checks the packed comparison of ROME codes against the
@@ -28,6 +29,26 @@ func TestMatchTierKey(t *testing.T) {
 		j := &jItem{o: o, rome: romeKey(o.ROME), beginners: o.BeginnersOK}
 		if got, want := matchTierKey(occ, keys, j), matchTier(occ, o.ROME, o.BeginnersOK); got != want {
 			t.Fatalf("matchTierKey(%v, %q, %v) = %d, matchTier %d", occ, o.ROME, o.BeginnersOK, got, want)
+		}
+	}
+}
+
+// TestJobItemLayout keeps what a search reads of every job it tries in the
+// first cache line of a 128-byte item (see jItem).
+func TestJobItemLayout(t *testing.T) {
+	var j jItem
+	if n := unsafe.Sizeof(j); n != 128 {
+		t.Errorf("jItem is %d bytes, want 128", n)
+	}
+	for name, end := range map[string]uintptr{
+		"end":     unsafe.Offsetof(j.end) + unsafe.Sizeof(j.end),
+		"cos":     unsafe.Offsetof(j.cos) + unsafe.Sizeof(j.cos),
+		"static":  unsafe.Offsetof(j.static) + unsafe.Sizeof(j.static),
+		"start":   unsafe.Offsetof(j.start) + unsafe.Sizeof(j.start),
+		"expires": unsafe.Offsetof(j.expires) + unsafe.Sizeof(j.expires),
+	} {
+		if end > 64 {
+			t.Errorf("jItem.%s ends at byte %d, past the first cache line", name, end)
 		}
 	}
 }
