@@ -1049,7 +1049,8 @@ func (r *request) bucketsUB(buckets []bucket, wish float64) float64 {
 	w := r.w
 	best := math.Inf(-1)
 	stepFree := r.stepFree
-	for _, b := range buckets {
+	for i := range buckets {
+		b := &buckets[i]
 		if stepFree && !b.anyStepFree {
 			continue
 		}
@@ -1065,16 +1066,26 @@ func (r *request) bucketsUB(buckets []bucket, wish float64) float64 {
 		} else if b.maxOcc < r.persons {
 			continue
 		}
-		aff := 1.0
+		size := w.SizeFit * sizeValue(b.rooms, r.ideal, b.shared)
+		bucketUB := func(aff float64) float64 {
+			v := b.maxStatic + size + w.Affordability*aff + w.Timing
+			if !r.jobSide {
+				v /= 1 - w.jobSide()
+			}
+			return v + wish
+		}
 		if r.incomeMax > 0 {
+			// Affordability is at most 1: a bucket that cannot beat the
+			// best even so needs no APL estimate (a plan bounds a few
+			// thousand buckets before it reads a home).
+			if bucketUB(1) <= best {
+				continue
+			}
 			num := b.minRent + b.minCharges - s.apl.EstimateAPL(1, couple, dep, b.minRent, r.incomeMin)
-			aff = affordValue(max(0, num) / r.incomeMax)
+			best = max(best, bucketUB(affordValue(max(0, num)/r.incomeMax)))
+		} else {
+			best = max(best, bucketUB(1))
 		}
-		v := b.maxStatic + w.SizeFit*sizeValue(b.rooms, r.ideal, b.shared) + w.Affordability*aff + w.Timing
-		if !r.jobSide {
-			v /= 1 - w.jobSide()
-		}
-		best = max(best, v+wish)
 	}
 	return best
 }
