@@ -709,14 +709,7 @@ func (st *allocState) searchFor(ctx context.Context, hh *Household, top int) ([]
 	if err != nil {
 		return nil, nil, err
 	}
-	// The national options in the department are options of the
-	// department's list too, with the same score: the score does not
-	// depend on the relocation scope.
-	for _, c := range cands {
-		if st.s.housing[c.h].c.Department == dep {
-			lr.seeds = append(lr.seeds, c)
-		}
-	}
+	lr.seeds = departmentSeeds(st.s, cands, dep)
 	local, _, err := lr.searchFast(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -736,6 +729,19 @@ func (st *allocState) searchFor(ctx context.Context, hh *Household, top int) ([]
 		slices.SortFunc(cands, func(a, b candidate) int { return byPick(&a, &b) })
 	}
 	return cands, r, nil
+}
+
+// departmentSeeds returns the options of cands on homes of department dep:
+// options of the department's list too, with the same score, since the
+// score does not depend on the relocation scope.
+func departmentSeeds(s *snapshot, cands []candidate, dep string) []candidate {
+	var out []candidate
+	for _, c := range cands {
+		if s.housing[c.h].c.Department == dep {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // householdOptions runs household i's plan search and, when it has a lock,

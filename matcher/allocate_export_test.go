@@ -57,11 +57,7 @@ func LocalLists(ctx context.Context, e *Engine, h *Household, top int) (seeded, 
 			return nil, err
 		}
 		if seeds {
-			for _, c := range cands {
-				if s.housing[c.h].c.Department == dep {
-					lr.seeds = append(lr.seeds, c)
-				}
-			}
+			lr.seeds = departmentSeeds(s, cands, dep)
 		}
 		local, _, err := lr.searchFast(ctx)
 		if err != nil {
