@@ -45,6 +45,11 @@ func DefaultWeights() Weights {
 	}
 }
 
+// MinHousingWeight is the least total weight Validate accepts for the
+// components that do not depend on a job: a household with no adult
+// seeking work is scored on them alone.
+const MinHousingWeight = 0.01
+
 // jobSide returns the sum of the weights of the components that depend on
 // a job.
 func (w Weights) jobSide() float64 { return w.JobFit + w.Contract + w.Shortage + w.Commute }
@@ -76,6 +81,17 @@ func (w Weights) Validate() error {
 		ve.add("weights", "inconsistent",
 			fmt.Sprintf("La somme des poids doit valoir 1 (elle vaut %.3f).", sum),
 			fmt.Sprintf("The weights must sum to 1 (they sum to %.3f).", sum))
+	}
+	// A household with no adult seeking work is scored on the other
+	// components alone, divided by 1 − jobSide(): with the 0.001 allowed
+	// above, that divisor could be zero or negative, and every score and
+	// bound of such a household reversed.
+	if len(ve.Fields) == 0 && 1-w.jobSide() < MinHousingWeight {
+		ve.add("weights", "inconsistent",
+			fmt.Sprintf("Les composantes qui ne dépendent pas d'un emploi (%s, %s, %s, %s, %s) doivent peser au moins %.2f ensemble.",
+				FactorAffordability, FactorHousingStability, FactorSizeFit, FactorTerritory, FactorTiming, MinHousingWeight),
+			fmt.Sprintf("The components that do not depend on a job (%s, %s, %s, %s, %s) must weigh at least %.2f together.",
+				FactorAffordability, FactorHousingStability, FactorSizeFit, FactorTerritory, FactorTiming, MinHousingWeight))
 	}
 	return ve.err()
 }
