@@ -150,14 +150,14 @@ type jItem struct {
 	// What a search reads of every job it tries comes first, in the first
 	// 64 bytes of the item (128 bytes, so that a job of the page-aligned
 	// array spans two cache lines, not three).
-	end     geo.End
-	cos     float64 // geo.CosLat of end, for geo.DistanceCos
-	static  float64 // weighted contract + shortage
-	start   day
-	expires day
+	end    geo.End
+	cos    float64 // geo.CosLat of end, for geo.DistanceCos
+	static float64 // weighted contract + shortage
+	start  day
+	frReq  int32 // French rank required (0 for none)
 	// Copied from o, so that filtering a list reads the item only.
 	rome      uint64 // romeKey of o.ROME
-	frReq     int
+	expires   day
 	tile      int32
 	beginners bool    // o.BeginnersOK
 	licence   bool    // o.DrivingLicence
@@ -238,7 +238,7 @@ func (s *snapshot) boundJobs(ids []int32) seekerBound {
 	}
 	for _, ji := range ids {
 		j := &s.jobs[ji]
-		l, f := b2i(j.o.DrivingLicence), min(max(j.frReq, 0), nFrench-1)
+		l, f := b2i(j.o.DrivingLicence), min(int(j.frReq), nFrench-1)
 		m[l][f] = max(m[l][f], j.static)
 	}
 	var b seekerBound
@@ -364,11 +364,8 @@ func buildSnapshot(m *Market, opts *EngineOptions) (*snapshot, error) {
 		sh, _ := m.Shortage.Lookup(c, o.ROME)
 		it := jItem{o: o, c: c, end: geo.End{Point: pt, DensityKm2: c.DensityKm2, EmploymentArea: c.EmploymentArea}, cos: geo.CosLat(pt),
 			ct: contractValue(o.Contract, o.Months), sh: sh, net: netMonthly(o),
-			frReq: o.FrenchLevel.Rank(), start: toDay(o.StartOn), expires: toDay(o.ExpiresOn),
+			frReq: int32(max(0, o.FrenchLevel.Rank())), start: toDay(o.StartOn), expires: toDay(o.ExpiresOn),
 			rome: romeKey(o.ROME), beginners: o.BeginnersOK, licence: o.DrivingLicence}
-		if it.frReq < 0 {
-			it.frReq = 0
-		}
 		it.static = w.Contract*it.ct + w.Shortage*it.sh
 		it.tile = s.tiles.add(pt)
 		s.jobs = append(s.jobs, it)

@@ -233,7 +233,7 @@ func (r *request) pairJobTier(hc *housingCtx, si int, ji int32, tier int, count 
 		}
 		return choice{}, false
 	}
-	c := choice{seeker: si, job: ji, tier: tier, fit: jobFit(tier, j.frReq-sk.fr), minutes: minutes, mode: mode,
+	c := choice{seeker: si, job: ji, tier: tier, fit: jobFit(tier, int(j.frReq)-sk.fr), minutes: minutes, mode: mode,
 		cm: commuteValue(minutes, r.maxMin)}
 	if j.start != noDay {
 		c.tm = timingValue(int(j.start - hc.moveDay))
@@ -352,7 +352,7 @@ func (st *step) try(ji int32, tf float64, tier int) {
 			// occupation within 15 minutes, the commute is worth its most
 			// for all, and the French level and start day are what part
 			// them.
-			tf = r.w.JobFit * jobFit(tier, j.frReq-r.seekers[st.si].fr)
+			tf = r.w.JobFit * jobFit(tier, int(j.frReq)-r.seekers[st.si].fr)
 		}
 		base := tf + j.static + r.w.Timing*tm
 		if base+r.w.Commute < cut {

@@ -111,7 +111,7 @@ func (r *request) reason(k int, c *candidate, h *hItem, jobs []choice) (string, 
 		var fr, en []string
 		for _, ch := range jobs {
 			j := &s.jobs[ch.job]
-			gap := j.frReq - r.seekers[ch.seeker].fr
+			gap := int(j.frReq) - r.seekers[ch.seeker].fr
 			f := fmt.Sprintf("%s %s (%s)", r.who(ch.seeker, true), tierFR[ch.tier], j.o.ROME)
 			e := fmt.Sprintf("%s %s (%s)", r.who(ch.seeker, false), tierEN[ch.tier], j.o.ROME)
 			if gap > 0 {
@@ -278,7 +278,7 @@ func (r *request) flagsAndSteps(c *candidate, h *hItem) (flags, fr, en []string)
 	for _, ch := range c.jobs {
 		j := &s.jobs[ch.job]
 		agirJob = agirJob || MeetsAGIRExit(j.o.Contract, j.o.Months)
-		frenchGap = max(frenchGap, j.frReq-r.seekers[ch.seeker].fr)
+		frenchGap = max(frenchGap, int(j.frReq)-r.seekers[ch.seeker].fr)
 		if j.sh >= 0.6 && !slices.Contains(flags, FlagShortageOccupied) {
 			flags = append(flags, FlagShortageOccupied)
 		}

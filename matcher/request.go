@@ -412,7 +412,7 @@ func (r *request) checkJob(sk *seeker, j *jItem) string {
 	if j.licence && !sk.licence {
 		return RejectLicence
 	}
-	if j.frReq-sk.fr > MaxFrenchGap {
+	if int(j.frReq)-sk.fr > MaxFrenchGap {
 		return RejectFrench
 	}
 	return ""

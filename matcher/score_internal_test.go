@@ -41,11 +41,11 @@ func TestJobItemLayout(t *testing.T) {
 		t.Errorf("jItem is %d bytes, want 128", n)
 	}
 	for name, end := range map[string]uintptr{
-		"end":     unsafe.Offsetof(j.end) + unsafe.Sizeof(j.end),
-		"cos":     unsafe.Offsetof(j.cos) + unsafe.Sizeof(j.cos),
-		"static":  unsafe.Offsetof(j.static) + unsafe.Sizeof(j.static),
-		"start":   unsafe.Offsetof(j.start) + unsafe.Sizeof(j.start),
-		"expires": unsafe.Offsetof(j.expires) + unsafe.Sizeof(j.expires),
+		"end":    unsafe.Offsetof(j.end) + unsafe.Sizeof(j.end),
+		"cos":    unsafe.Offsetof(j.cos) + unsafe.Sizeof(j.cos),
+		"static": unsafe.Offsetof(j.static) + unsafe.Sizeof(j.static),
+		"start":  unsafe.Offsetof(j.start) + unsafe.Sizeof(j.start),
+		"frReq":  unsafe.Offsetof(j.frReq) + unsafe.Sizeof(j.frReq),
 	} {
 		if end > 64 {
 			t.Errorf("jItem.%s ends at byte %d, past the first cache line", name, end)

@@ -279,7 +279,7 @@ func (f *flist) at(r *request, k int) (fjob, bool) {
 			r.reject(why)
 			continue
 		}
-		f.jobs = append(f.jobs, fjob{static: j.static, fit: r.w.JobFit*jobFit(f.tier, j.frReq-f.sk.fr) + j.static, ji: ji})
+		f.jobs = append(f.jobs, fjob{static: j.static, fit: r.w.JobFit*jobFit(f.tier, int(j.frReq)-f.sk.fr) + j.static, ji: ji})
 	}
 	return f.jobs[k], true
 }
