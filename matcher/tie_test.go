@@ -1,0 +1,86 @@
+package matcher_test
+
+import (
+	"testing"
+
+	"github.com/paulmach/orb"
+
+	"passerelle/geo"
+	"passerelle/matcher"
+)
+
+// TestPlanJobNearTie pins the search's rule for jobs that may at best tie
+// the best found (tileSource skips a job listed after the best whose own
+// bound does not exceed the best's value): two jobs of one occupation a few
+// hundred meters from a home, the first listed worth more by its shortage
+// value, the second by its start day, so that the second is better by
+// 5·10⁻¹⁰ only. The adult takes the second, as the brute force does; a
+// skip that let a job within 10⁻⁹ of the best pass for a tie would take
+// the first.
+func TestPlanJobNearTie(t *testing.T) {
+	deps := []geo.Department{
+		{Code: "71", Name: "Saône-et-Loire", Region: "27", Prefecture: "Mâcon", PrefectureCode: "71270", Point: orb.Point{4.83, 46.31}, Zone: geo.ZoneB2},
+		{Code: "21", Name: "Côte-d'Or", Region: "27", Prefecture: "Dijon", PrefectureCode: "21231", Point: orb.Point{4.84, 46.32}, Zone: geo.ZoneB1},
+	}
+	communes := []geo.Commune{
+		{Code: "71001", Name: "Ville A", Department: "71", Region: "27", EmploymentArea: "ZE1", Point: orb.Point{4.830, 46.310},
+			Population: 30000, DensityKm2: 3000, Zone: geo.ZoneB2, RentM2: 10, Unemployment: 0.08},
+		{Code: "21001", Name: "Ville B", Department: "21", Region: "27", EmploymentArea: "ZE1", Point: orb.Point{4.834, 46.310},
+			Population: 30000, DensityKm2: 3000, Zone: geo.ZoneB1, RentM2: 10, Unemployment: 0.08},
+	}
+	atlas, err := geo.NewAtlas(deps, communes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := matcher.DefaultWeights()
+	// Job A's shortage value is above B's by what B's start day is worth
+	// more, less 5·10⁻¹⁰: A starts 16 days after the move (timing 74/75),
+	// B on the day (timing 1).
+	shortageB := 0.5
+	shortageA := shortageB + (w.Timing/75-5e-10)/w.Shortage
+	m := &matcher.Market{Atlas: atlas, Shortage: matcher.NewShortageTable(0.5)}
+	m.Shortage.Set("71", "G1602", shortageA)
+	m.Shortage.Set("21", "G1602", shortageB)
+	home := matcher.HousingOffer{ID: "home", LandlordKind: matcher.Social, Commune: "71001",
+		Point: &matcher.Point{Lon: 4.832, Lat: 46.310}, Rooms: 2, SurfaceM2: 45, Lease: matcher.DirectLease,
+		RentMonthly: 400, ChargesMonthly: 60}
+	home.ApplyDefaults()
+	m.Housing = []matcher.HousingOffer{home}
+	job := func(id, commune string, lon float64, start matcher.Date) matcher.JobOffer {
+		j := matcher.JobOffer{ID: id, ROME: "G1602", Title: "Commis de cuisine", Commune: commune,
+			Point: &matcher.Point{Lon: lon, Lat: 46.310}, Contract: matcher.CDI,
+			SalaryMonthlyGross: matcher.Salary{Min: 1900, Max: 1900}, StartOn: start, Positions: 1}
+		j.ApplyDefaults()
+		return j
+	}
+	move := matcher.NewDate(2026, 12, 1)
+	m.Jobs = []matcher.JobOffer{
+		job("jobA", "71001", 4.830, matcher.NewDate(2026, 12, 17)),
+		job("jobB", "21001", 4.834, move),
+	}
+	eng, err := matcher.NewEngine(m, matcher.EngineOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := matcher.Household{ID: "hh", Commune: "71001", IncomeMonthly: 600, MaxCommuteMinutes: 45,
+		Protection: matcher.Protection{Kind: matcher.Refugee, GrantedOn: matcher.NewDate(2026, 6, 1)}, CIRSigned: true,
+		Relocation: matcher.Relocation{Scope: matcher.ScopeAnywhere}, MoveFrom: move,
+		Members: []matcher.Member{{Role: matcher.Adult, Age: 28, Sex: matcher.Male, FrenchLevel: matcher.B1,
+			Occupations: []matcher.Occupation{{ROME: "G1602", Years: 3}}, DrivingLicence: matcher.NoLicence, SeeksWork: true}}}
+	opts := matcher.PlanOptions{Top: 3, NoWhatIf: true, Today: move}
+	for _, plan := range []func() (*matcher.Plan, error){
+		func() (*matcher.Plan, error) { return eng.Plan(t.Context(), &h, opts) },
+		func() (*matcher.Plan, error) { return eng.PlanNaive(t.Context(), &h, opts) },
+	} {
+		p, err := plan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Options) != 1 || len(p.Options[0].Jobs) != 1 {
+			t.Fatalf("want one option with one job, got %+v", p.Options)
+		}
+		if got := p.Options[0].Jobs[0].ID; got != "jobB" {
+			t.Errorf("the adult takes %s, want jobB (better by 5e-10)", got)
+		}
+	}
+}
