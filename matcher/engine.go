@@ -238,7 +238,7 @@ func (s *snapshot) boundJobs(ids []int32) seekerBound {
 	}
 	for _, ji := range ids {
 		j := &s.jobs[ji]
-		l, f := b2i(j.o.DrivingLicence), min(int(j.frReq), nFrench-1)
+		l, f := b2i(j.licence), min(int(j.frReq), nFrench-1)
 		m[l][f] = max(m[l][f], j.static)
 	}
 	var b seekerBound

@@ -324,8 +324,12 @@ func (st *step) cut() float64 {
 }
 
 // try evaluates job ji for the step's seeker; tf bounds the job's weighted
-// fit, and tier is the job's tier for the seeker when the caller knows
-// it and the job passed checkJob (see pairJobTier), else −1.
+// fit (it is the fit itself, French penalty included, when the caller
+// reads the job from the seeker's filtered list: among the jobs of one
+// occupation within 15 minutes the commute is worth its most for all, and
+// the French level and start day are what part them), and tier is the
+// job's tier for the seeker when the caller knows it and the job passed
+// checkJob (see pairJobTier), else −1.
 func (st *step) try(ji int32, tf float64, tier int) {
 	r := st.r
 	j := &r.s.jobs[ji]
@@ -345,14 +349,6 @@ func (st *step) try(ji int32, tf float64, tier int) {
 		tm := 1.0
 		if j.start != noDay {
 			tm = timingValue(int(j.start - st.hc.moveDay))
-		}
-		if tier >= 0 {
-			// The list's tier is the job's: its fit, with the French
-			// penalty, is known without a haversine. Among the jobs of one
-			// occupation within 15 minutes, the commute is worth its most
-			// for all, and the French level and start day are what part
-			// them.
-			tf = r.w.JobFit * jobFit(tier, int(j.frReq)-r.seekers[st.si].fr)
 		}
 		base := tf + j.static + r.w.Timing*tm
 		if base+r.w.Commute < cut {

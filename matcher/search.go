@@ -86,7 +86,7 @@ func (tileSource) each(st *step) {
 			// The job's own bound, with the seeker's French penalty and
 			// summed as v is (pairJobTier), so that it is never below v,
 			// not even by a rounding; read from the list, not the job.
-			own := fj.fit + rest
+			own := (fj.wfit + fj.static) + rest
 			if own < st.cut()-boundSlack {
 				continue
 			}
@@ -97,7 +97,7 @@ func (tileSource) each(st *step) {
 				// occupation within 15 minutes all reach the bound.
 				continue
 			}
-			st.try(ji, l.tf, l.tier)
+			st.try(ji, fj.wfit, l.tier)
 		}
 	}
 }
@@ -259,7 +259,7 @@ type flist struct {
 // settles need not be read from the market's million.
 type fjob struct {
 	static float64 // jItem.static
-	fit    float64 // weighted fit for the seeker (French penalty included) + static
+	wfit   float64 // weighted fit for the seeker, French penalty included
 	ji     int32
 }
 
@@ -279,7 +279,7 @@ func (f *flist) at(r *request, k int) (fjob, bool) {
 			r.reject(why)
 			continue
 		}
-		f.jobs = append(f.jobs, fjob{static: j.static, fit: r.w.JobFit*jobFit(f.tier, int(j.frReq)-f.sk.fr) + j.static, ji: ji})
+		f.jobs = append(f.jobs, fjob{static: j.static, wfit: r.w.JobFit * jobFit(f.tier, int(j.frReq)-f.sk.fr), ji: ji})
 	}
 	return f.jobs[k], true
 }
