@@ -419,6 +419,8 @@ type allocState struct {
 
 	relaxEdges []assign.Edge // relax's buffers, reused by every solve
 	relaxOpt   []int32
+
+	noSeeds bool // department lists searched from nothing (TestLocalListSeeded's baseline)
 }
 
 type lockReq struct {
@@ -689,30 +691,9 @@ func (st *allocState) search(ctx context.Context, i, top int) ([]candidate, *req
 
 // searchFor is search for household hh.
 func (st *allocState) searchFor(ctx context.Context, hh *Household, top int) ([]candidate, *request, error) {
-	popts := st.popts
-	popts.Top, popts.MaxPerCommune, popts.MaxPerDepartment = top, top, top
-	r, err := st.e.newRequest(st.s, hh, popts)
-	if err != nil {
-		return nil, nil, err
-	}
-	cands, _, err := r.searchFast(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	dep := r.home.Department
-	if sc := r.h.Relocation; sc.Scope == ScopeDepartments && len(sc.Departments) == 1 && sc.Departments[0] == dep || !r.inScope(r.home) {
-		return cands, r, nil // the list is already local, or the department is out of scope
-	}
-	h := *hh
-	h.Relocation = Relocation{Scope: ScopeDepartments, Departments: []string{dep}}
-	lr, err := st.e.newRequest(st.s, &h, popts)
-	if err != nil {
-		return nil, nil, err
-	}
-	lr.seeds = departmentSeeds(st.s, cands, dep)
-	local, _, err := lr.searchFast(ctx)
-	if err != nil {
-		return nil, nil, err
+	cands, local, r, err := st.lists(ctx, hh, top)
+	if err != nil || local == nil {
+		return cands, r, err
 	}
 	seen := make(map[int32]bool, len(cands))
 	for _, c := range cands {
@@ -729,6 +710,38 @@ func (st *allocState) searchFor(ctx context.Context, hh *Household, top int) ([]
 		slices.SortFunc(cands, func(a, b candidate) int { return byPick(&a, &b) })
 	}
 	return cands, r, nil
+}
+
+// lists runs household hh's two searches: its top options over its whole
+// scope, and its top options in its current department (nil when the first
+// list is already local or the department is out of scope), the second
+// started from the first's options in the department (departmentSeeds).
+func (st *allocState) lists(ctx context.Context, hh *Household, top int) (national, local []candidate, r *request, err error) {
+	popts := st.popts
+	popts.Top, popts.MaxPerCommune, popts.MaxPerDepartment = top, top, top
+	if r, err = st.e.newRequest(st.s, hh, popts); err != nil {
+		return nil, nil, nil, err
+	}
+	if national, _, err = r.searchFast(ctx); err != nil {
+		return nil, nil, nil, err
+	}
+	dep := r.home.Department
+	if sc := r.h.Relocation; sc.Scope == ScopeDepartments && len(sc.Departments) == 1 && sc.Departments[0] == dep || !r.inScope(r.home) {
+		return national, nil, r, nil
+	}
+	h := *hh
+	h.Relocation = Relocation{Scope: ScopeDepartments, Departments: []string{dep}}
+	lr, err := st.e.newRequest(st.s, &h, popts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !st.noSeeds {
+		lr.seeds = departmentSeeds(st.s, national, dep)
+	}
+	if local, _, err = lr.searchFast(ctx); err != nil {
+		return nil, nil, nil, err
+	}
+	return national, local, r, nil
 }
 
 // departmentSeeds returns the options of cands on homes of department dep:

@@ -31,35 +31,20 @@ func PrepareInsert(ctx context.Context, a *Allocation, h *Household) (func() *In
 	}, nil
 }
 
-// LocalLists runs household h's search in its current department twice,
-// seeded with the options of its whole scope in that department (as an
-// allocation does) and not seeded, and returns both lists as keys of home,
-// score and jobs, in order.
+// LocalLists runs household h's two allocation searches (national and
+// department, see allocState.lists) twice: with the department list
+// started from the national options there, as Allocate does, and from
+// nothing. It returns both department lists, each option a key of home,
+// score and jobs, in order (nil when the household has no department
+// list).
 func LocalLists(ctx context.Context, e *Engine, h *Household, top int) (seeded, plain []string, err error) {
 	hh := *h
 	hh.Members = slices.Clone(h.Members)
 	hh.ApplyDefaults()
-	popts := PlanOptions{Top: top, NoWhatIf: true, MaxPerCommune: top, MaxPerDepartment: top}
-	s := e.snap.Load()
-	r, err := e.newRequest(s, &hh, popts)
-	if err != nil {
-		return nil, nil, err
-	}
-	cands, _, err := r.searchFast(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	dep := r.home.Department
-	hh.Relocation = Relocation{Scope: ScopeDepartments, Departments: []string{dep}}
-	keys := func(seeds bool) ([]string, error) {
-		lr, err := e.newRequest(s, &hh, popts)
-		if err != nil {
-			return nil, err
-		}
-		if seeds {
-			lr.seeds = departmentSeeds(s, cands, dep)
-		}
-		local, _, err := lr.searchFast(ctx)
+	keys := func(noSeeds bool) ([]string, error) {
+		st := &allocState{e: e, s: e.snap.Load(), noSeeds: noSeeds,
+			popts: PlanOptions{Top: top, NoWhatIf: true, MaxPerCommune: top, MaxPerDepartment: top}}
+		_, local, _, err := st.lists(ctx, &hh, top)
 		if err != nil {
 			return nil, err
 		}
@@ -73,9 +58,9 @@ func LocalLists(ctx context.Context, e *Engine, h *Household, top int) (seeded, 
 		}
 		return out, nil
 	}
-	if seeded, err = keys(true); err != nil {
+	if seeded, err = keys(false); err != nil {
 		return nil, nil, err
 	}
-	plain, err = keys(false)
+	plain, err = keys(true)
 	return seeded, plain, err
 }

@@ -585,16 +585,22 @@ func TestAllocateListsHoldLocalOptions(t *testing.T) {
 	}
 }
 
-// TestLocalListSeeded checks that the department list of an allocation,
-// which starts from the household's national options in its department,
-// is the list a search without them finds: same homes, scores and jobs, in
-// the same order.
+// TestLocalListSeeded checks that a household's department list, which an
+// allocation starts from the household's national options in that
+// department, is the list a search from nothing finds: same homes, scores
+// and jobs, in the same order, for households moving anywhere, within a
+// radius or to two departments.
 func TestLocalListSeeded(t *testing.T) {
 	compared := 0
+	scopes := []matcher.Relocation{
+		{Scope: matcher.ScopeAnywhere},
+		{Scope: matcher.ScopeRadius, RadiusKM: 60},
+		{Scope: matcher.ScopeDepartments, Departments: []string{"71", "21"}},
+	}
 	for seed := range uint64(6) {
 		eng, _, hs := allocCase(t, 500+seed, 500, 400, 30)
 		for i := range hs {
-			hs[i].Relocation = matcher.Relocation{Scope: matcher.ScopeAnywhere}
+			hs[i].Relocation = scopes[i%len(scopes)]
 			for _, top := range []int{1, 4, 12} {
 				seeded, plain, err := matcher.LocalLists(t.Context(), eng, &hs[i], top)
 				if err != nil {
