@@ -313,6 +313,10 @@ type step struct {
 	// floor is a value below which a job cannot matter: with a single
 	// seeker, an option whose job has v < floor scores below θ.
 	floor float64
+	// pair, when set, stops the search (drop) as soon as the best job
+	// found proves that the option cannot reach θ.
+	pair *pairCut
+	drop bool
 }
 
 // cut is the value a job must be able to reach to be worth evaluating.
@@ -368,6 +372,9 @@ func (st *step) try(ji int32, tf float64, tier int) {
 	}
 	if !st.hasBest || c.v > st.best.v || c.v == st.best.v && ji < st.best.job {
 		st.best, st.hasBest = c, true
+		if pc := st.pair; pc != nil && pc.tp.bound(&r.w, c.v, pc.lo1) < pc.need {
+			st.drop = true
+		}
 	}
 }
 
@@ -424,6 +431,20 @@ func (r *request) evaluateAt(hi int32, hc *housingCtx, hub float64, src *scanSou
 	bounded := !math.IsInf(theta, -1)
 	hs := hub - r.w.Timing // H: housing part bound without timing
 	ubs := r.seekUB[h.tile]
+	// With two seekers, the lists that cannot hold the job each will take
+	// are left out of the option's bound (see tilePair): the second
+	// seeker's from a job it can take from this home, the first seeker's
+	// as its search finds better jobs, and the search stops as soon as
+	// the option cannot reach θ, as it does for most homes.
+	var tp *tilePair
+	var pc *pairCut
+	lo1 := math.Inf(-1)
+	if bounded && len(r.seekers) == 2 {
+		if tp = r.tilePair[h.tile]; tp != nil {
+			lo1 = r.secondFloor(hc, tp)
+			pc = &pairCut{tp: tp, lo1: lo1, need: theta - hub - boundSlack}
+		}
+	}
 	for si := range r.seekers {
 		floor, noJob := math.Inf(-1), math.Inf(1)
 		if bounded {
@@ -438,12 +459,12 @@ func (r *request) evaluateAt(hi int32, hc *housingCtx, hub float64, src *scanSou
 				if si == 1 && len(r.seekers) == 2 {
 					// The same from the second seeker's job lists, each
 					// list's values together (see pairBound).
-					if pts, ok := r.tilePts[h.tile]; ok {
+					if tp != nil {
 						var first *choice
 						if len(chosen) > 0 {
 							first = &chosen[0]
 						}
-						if hs+r.w.Timing+r.secondUB(first, pts) < theta-boundSlack {
+						if hs+r.w.Timing+r.secondUB(first, tp.within(1, lo1), math.IsInf(lo1, -1)) < theta-boundSlack {
 							return candidate{}, false
 						}
 					}
@@ -459,7 +480,13 @@ func (r *request) evaluateAt(hi int32, hc *housingCtx, hub float64, src *scanSou
 			noJob = hs + k - r.w.Timing*tOthers + r.w.Timing*max(tOthers, hc.tmNoJob)
 		}
 		st := &step{r: r, hc: hc, si: si, taken: chosen, floor: floor}
+		if si == 0 {
+			st.pair = pc
+		}
 		eachJob(src, st)
+		if st.drop {
+			return candidate{}, false
+		}
 		switch {
 		case st.hasBest && st.best.v >= floor:
 			chosen = append(chosen, st.best)
@@ -485,6 +512,44 @@ func (r *request) evaluateAt(hi int32, hc *housingCtx, hub float64, src *scanSou
 	c.h = hi
 	c.jobs = chosen
 	return c, true
+}
+
+// secondFloor returns, for the second seeker of a two-seeker household, a
+// lower bound of the value v of the job it takes from home hc (−Inf when
+// none is known): the value from hc of the job it took from the last home
+// of the tile that it reached (tileSource's warm start), or else of a job
+// of its best list there (tilePair.probe), when it can take it from hc.
+// The first seeker may take the job before it when it has a single
+// position: such a job is used only when the first seeker cannot take it.
+func (r *request) secondFloor(hc *housingCtx, tp *tilePair) float64 {
+	lo := math.Inf(-1)
+	s0 := &r.seekers[0]
+	try := func(ji int32) {
+		j := &r.s.jobs[ji]
+		if max(1, j.o.Positions) < 2 && matchTierKey(s0.m.Occupations, s0.occKeys, j) != TierNone {
+			return
+		}
+		if c, ok := r.pairJob(hc, 1, ji, false); ok {
+			lo = max(lo, c.v)
+		}
+	}
+	if ji, ok := r.warm[[2]int32{hc.h.tile, 1}]; ok {
+		try(ji)
+	}
+	if tp.probe[1] >= 0 {
+		try(tp.probe[1])
+	}
+	return lo
+}
+
+// pairCut stops the first seeker's search of a two-seeker household as
+// soon as a job it found shows that the option cannot reach θ: the job it
+// takes is then worth at least as much, so it is in the lists tp.within
+// keeps (see tilePair).
+type pairCut struct {
+	tp   *tilePair
+	lo1  float64 // the second seeker's floor (secondFloor)
+	need float64 // θ − the home's bound, less the slack
 }
 
 // othersBound returns K and α of evaluate's floor for a seeker, from the

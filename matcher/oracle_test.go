@@ -159,3 +159,39 @@ func TestWhatIfMatchesNaive(t *testing.T) {
 		t.Fatal("no what-if variant compared")
 	}
 }
+
+// TestPlanTwoSeekersMatchNaive is the oracle test on households where two
+// adults seek work, often in the same occupation, on markets whose jobs
+// have one position: the second adult cannot take the job the first took,
+// and the bounds of two-seeker options (docs/SCORING.md §6) must not count
+// on a job the first may take.
+func TestPlanTwoSeekersMatchNaive(t *testing.T) {
+	// M1607: no job of the market, so that an adult may find none.
+	romes := []string{"G1602", "F1703", "J1501", "G1602", "F1703", "M1607"}
+	for seed := range uint64(12) {
+		rng := rand.New(rand.NewPCG(seed, 11))
+		// Some markets with few jobs, where an adult often has none within
+		// reach.
+		nJobs := []int{400 + rng.IntN(600), 30 + rng.IntN(60)}[seed%2]
+		m := randomMarket(t, rng, 200+rng.IntN(400), nJobs)
+		// Job lists split into finer cells from 4 jobs or from the default.
+		eng, err := matcher.NewEngine(m, matcher.EngineOptions{TileKM: []float64{5, 10, 20}[seed%3], SplitListsFrom: []int{4, 0, 0, 4}[seed%4]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 30 {
+			h := randomHousehold(rng, m, i)
+			if len(h.Members) < 2 {
+				h.Members = append(h.Members, h.Members[0])
+				h.Members[1].Sex = matcher.Female
+			}
+			for k := range 2 {
+				mb := &h.Members[k]
+				mb.SeeksWork = true
+				mb.Occupations = []matcher.Occupation{{ROME: romes[rng.IntN(len(romes))], Years: rng.IntN(4)}}
+			}
+			opts := matcher.PlanOptions{Top: []int{1, 3, 10}[i%3], NoWhatIf: true}
+			comparePlans(t, eng, &h, opts, fmt.Sprintf("seed %d household %d", seed, i))
+		}
+	}
+}

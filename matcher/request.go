@@ -107,18 +107,21 @@ type request struct {
 	// their exact score and jobs (an allocation's department list starts
 	// from the options of the national one): searchFast keeps them from
 	// the start and does not evaluate their homes again.
-	seeds   []candidate
-	lists   map[[2]int32]*listSet // job lists by (housing tile, seeker)
-	tileHb  map[int32]float64     // housing bound of each opened tile's homes
-	theta   float64               // the search's θ when it evaluates a home
-	warm    map[[2]int32]int32    // last job taken by (housing tile, seeker)
-	arena   []listRef             // the block tileLists builds sets in
-	filt    map[[2]int32]*flist   // jobs a seeker may take, by (seeker, list start)
-	seekUB  map[int32][]compUB    // per housing tile, what each seeker can bring
-	tilePts map[int32][]compUB    // per opened tile, the second seeker's job lists (pairBound)
-	pairPts [2][]compUB           // pairBound's buffers
-	chosen  []choice              // evaluateAt's buffer
-	pending string                // the reason the last score call failed
+	seeds    []candidate
+	lists    map[[2]int32]*listSet // job lists by (housing tile, seeker)
+	tileHb   map[int32]float64     // housing bound of each opened tile's homes
+	theta    float64               // the search's θ when it evaluates a home
+	warm     map[[2]int32]int32    // last job taken by (housing tile, seeker)
+	arena    []listRef             // the block tileLists builds sets in
+	filt     map[[2]int32]*flist   // jobs a seeker may take, by (seeker, list start)
+	seekUB   map[int32][]compUB    // per housing tile, what each seeker can bring
+	tilePair map[int32]*tilePair   // per opened tile of a two-seeker household, the seekers' job lists
+	pairBuf  []pairList            // pairBound's buffer
+	// each seeker's job lists per tile, for pairBound (see searchFast)
+	pairArena [2][]pairList
+	pairSpan  [2][][2]int32
+	chosen    []choice // evaluateAt's buffer
+	pending   string   // the reason the last score call failed
 }
 
 const reachStep = 250.0 // meters

@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"slices"
@@ -41,6 +42,11 @@ func (tileSource) each(st *step) {
 	wk := [2]int32{st.hc.h.tile, int32(st.si)}
 	if ji, ok := r.warm[wk]; ok {
 		st.try(ji, r.w.JobFit, -1)
+	} else if st.pair != nil && st.pair.tp.probe[st.si] >= 0 {
+		st.try(st.pair.tp.probe[st.si], r.w.JobFit, -1)
+	}
+	if st.drop {
+		return
 	}
 	defer func() {
 		if st.hasBest {
@@ -98,6 +104,9 @@ func (tileSource) each(st *step) {
 				continue
 			}
 			st.try(ji, fj.wfit, l.tier)
+			if st.drop {
+				return
+			}
 		}
 	}
 }
@@ -556,6 +565,19 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 			comp[i] = sc.comp[i*n : (i+1)*n]
 		}
 	}
+	// With two seekers, each seeker's job lists per tile for pairBound,
+	// without those another list of the tile dominates (the commute bound
+	// is the same for all): pairArena[i][pairSpan[i][t]].
+	pairs := nsk == 2
+	var pairSpan [2][][2]int32
+	if pairs {
+		sc.pairSpan = resize(sc.pairSpan, nsk*n)
+		for i := range pairSpan {
+			pairSpan[i] = sc.pairSpan[i*n : (i+1)*n]
+			r.pairArena[i] = r.pairArena[i][:0]
+		}
+		r.pairSpan = pairSpan
+	}
 	fill := func(nb []int32) {
 		for i := range r.seekers {
 			sk := &r.seekers[i]
@@ -566,14 +588,41 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 				}
 				v[t2] = math.Inf(-1)
 				var c compUB
+				var p []pairList
+				if pairs {
+					p = r.pairArena[i]
+				}
+				from := len(p)
 				for _, g := range sk.groups {
 					if gi := g.g.tileIndex(t2); gi >= 0 {
 						gt := &g.g.tiles[gi]
 						r.foldJobs(sk, g.tier, &gt.best, gt.maxCt, gt.maxSh, &v[t2], &c)
+						if best := gt.best.of(sk.licence, sk.fr); pairs && !math.IsInf(best, -1) {
+							// vub as tileLists bounds the list's jobs' v,
+							// but for the commute and timing.
+							x := pairList{vub: w.JobFit*tierFit[g.tier] + best,
+								c: compUB{fit: tierFit[g.tier], ct: gt.maxCt, sh: gt.maxSh}, start: gt.start, end: gt.end, tier: int32(g.tier)}
+							if len(gt.sub) > 0 {
+								// A split list is read through its cells
+								// (see groupTile): its probe is in the best.
+								k := 0
+								for q := range gt.sub {
+									if gt.sub[q].best.of(sk.licence, sk.fr) > gt.sub[k].best.of(sk.licence, sk.fr) {
+										k = q
+									}
+								}
+								x.start, x.end = gt.sub[k].start, gt.sub[k].end
+							}
+							p = addPairListFrom(p, from, x)
+						}
 					}
 				}
 				if multi {
 					comp[i][t2] = c
+				}
+				if pairs {
+					r.pairArena[i] = p
+					pairSpan[i][t2] = [2]int32{int32(from), int32(len(p))}
 				}
 			}
 		}
@@ -633,6 +682,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 		// (an allocation's locked option) start a new one.
 		clear(r.arena)
 		sc.arena, r.arena, r.lists = r.arena[:0], nil, nil
+		r.pairSpan = [2][][2]int32{} // the pool's
 	}()
 	heads := append(sc.heads[:0], order...)
 	defer func() { sc.heads = heads[:0] }()
@@ -710,13 +760,13 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 			fill(nb)
 			jobUB, ubs := r.jobBound(nb, nd, jb, comp)
 			if len(r.seekers) == 2 {
-				jobUB = min(jobUB, r.pairBound(nb, nd, comp))
-				// The second seeker's lists, for evaluate's check once the
-				// first has chosen.
-				if r.tilePts == nil {
-					r.tilePts = make(map[int32][]compUB)
+				pb, tp := r.pairBound(nb, nd, comp)
+				jobUB = min(jobUB, pb)
+				// The seekers' lists, for evaluate's bounds of each home.
+				if r.tilePair == nil {
+					r.tilePair = make(map[int32]*tilePair)
 				}
-				r.tilePts[t] = slices.Clone(r.pairPts[1])
+				r.tilePair[t] = tp
 			}
 			if multi {
 				if r.seekUB == nil {
@@ -866,6 +916,7 @@ type searchScratch struct {
 	// the seekers' job bounds per tile and per super-tile
 	jb, jbS     []float64
 	comp, compS []compUB
+	pairSpan    [][2]int32
 }
 
 // resize returns x with length n and every element zero, reusing its
@@ -949,21 +1000,20 @@ func (r *request) jobBound(nb []int32, nd []float32, jb [][]float64, comp [][]co
 // pairBound bounds the job side (without timing) of an option of a
 // household with two seekers on a home of a tile, from the tiles nb
 // around it at distances of at least nd (comp: the seekers' bounds per
-// tile, filled for nb). jobSideUB pairs the best fit, contract, shortage and
-// commute found anywhere within reach, each maybe from another area and so
-// another job; here each seeker's four values come from one job list (a
-// group's jobs in one tile: one tier of fit, their best contract and
-// shortage values), with the commute bound of the tile's distance, and
-// the pairs of lists are tried (a list dominated in all four values by
-// another is skipped). It is the aggregation of evaluate: 1 − ∏(1 − x) for fit, contract and
-// shortage, the mean commute of the seekers who have a job, and a seeker
-// may have none.
-func (r *request) pairBound(nb []int32, nd []float32, comp [][]compUB) float64 {
+// tile, filled for nb), and returns each seeker's job lists for the
+// bounds of the tile's homes (see tilePair). jobSideUB pairs the best fit,
+// contract, shortage and commute found anywhere within reach, each maybe
+// from another area and so another job; here each seeker's four values
+// come from one job list (a group's jobs in one tile: one tier of fit,
+// their best contract and shortage values), with the commute bound of the
+// tile's distance, and the pairs of lists are tried. It is the aggregation
+// of evaluate: 1 − ∏(1 − x) for fit, contract and shortage, the mean
+// commute of the seekers who have a job, and a seeker may have none.
+func (r *request) pairBound(nb []int32, nd []float32, comp [][]compUB) (float64, *tilePair) {
 	w := &r.w
-	var pts [2][]compUB
-	for i := range pts {
-		sk := &r.seekers[i]
-		p := r.pairPts[i][:0]
+	tp := new(tilePair)
+	for i := range tp.lists {
+		p := r.pairBuf[:0]
 		for k, t2 := range nb {
 			cmub := r.commuteUB(float64(nd[k]))
 			if cmub < 0 {
@@ -972,34 +1022,116 @@ func (r *request) pairBound(nb []int32, nd []float32, comp [][]compUB) float64 {
 			if comp[i][t2].cm == 0 {
 				continue // no job of this seeker there
 			}
-			for _, g := range sk.groups {
-				gi := g.g.tileIndex(t2)
-				if gi < 0 {
-					continue
-				}
-				gt := &g.g.tiles[gi]
-				if math.IsInf(gt.best.of(sk.licence, sk.fr), -1) {
-					continue
-				}
-				c := compUB{fit: tierFit[g.tier], ct: gt.maxCt, sh: gt.maxSh, cm: cmub}
-				if !slices.ContainsFunc(p, func(q compUB) bool {
-					return q.fit >= c.fit && q.ct >= c.ct && q.sh >= c.sh && q.cm >= c.cm
-				}) {
-					p = append(p, c)
-				}
+			rest := w.Commute*cmub + w.Timing
+			sp := r.pairSpan[i][t2]
+			for _, x := range r.pairArena[i][sp[0]:sp[1]] {
+				x.vub += rest
+				x.c.cm = cmub
+				p = addPairListFrom(p, 0, x)
 			}
 		}
-		pts[i], r.pairPts[i] = p, p
-	}
-	best := 0.0 // nobody has a job
-	for i := range pts {
-		for _, a := range pts[i] {
-			best = max(best, w.soloValue(a))
+		slices.SortFunc(p, func(a, b pairList) int { return cmp.Compare(b.vub, a.vub) })
+		tp.lists[i] = slices.Clone(p)
+		r.pairBuf = p
+		// A job of the best list, to bound from below the value of the
+		// job the seeker takes from each home (see secondFloor).
+		tp.probe[i] = -1
+		if len(p) > 0 {
+			if fj, ok := r.filtered(i, p[0].start, p[0].end, int(p[0].tier)).at(r, 0); ok {
+				tp.probe[i] = fj.ji
+			}
 		}
 	}
-	for _, a := range pts[0] {
-		for _, b := range pts[1] {
-			best = max(best, w.pairValue(a, b))
+	best := 0.0 // nobody has a job
+	for i := range tp.lists {
+		for _, a := range tp.lists[i] {
+			best = max(best, w.soloValue(a.c))
+		}
+	}
+	for _, a := range tp.lists[0] {
+		for _, b := range tp.lists[1] {
+			best = max(best, w.pairValue(a.c, b.c))
+		}
+	}
+	return best, tp
+}
+
+// pairList is one job list of a seeker around a housing tile (a group's
+// jobs in a tile within reach), as the bounds of two-seeker households see
+// it: vub bounds the value v (choice.v) of its jobs for the seeker from
+// any home of the tile, and c what they bring to the household.
+type pairList struct {
+	vub float64
+	c   compUB
+	// where its probe is read (tilePair.probe): the list in jobOrder, or
+	// its best cell when it is split
+	start, end int32
+	tier       int32
+}
+
+// tilePair is, for a housing tile of a two-seeker household, each seeker's
+// job lists within reach, by vub, best first, without those that another
+// dominates (see addPairList).
+//
+// A seeker takes the job of highest v from the home, so when a job of
+// value L is within its reach from a home, the job it takes is in one of
+// the lists with vub ≥ L: the bound of an option on that home (bound)
+// pairs those lists only. One list with the household's best shortage
+// value may be hours of work away for an adult who has a better-paid
+// job in the next street; the tile's bound (pairBound) cannot know it,
+// a home's can.
+type tilePair struct {
+	lists [2][]pairList
+	// probe is, for each seeker, a job of its best list (-1: none).
+	probe [2]int32
+}
+
+// addPairListFrom adds list x to the seeker's lists p[from:] unless one of
+// them is at least as good in all five values (vub and the four
+// components), and drops those x is at least as good as: no prefix by vub
+// then loses its best pair.
+func addPairListFrom(p []pairList, from int, x pairList) []pairList {
+	for _, q := range p[from:] {
+		if q.vub >= x.vub && q.c.fit >= x.c.fit && q.c.ct >= x.c.ct && q.c.sh >= x.c.sh && q.c.cm >= x.c.cm {
+			return p
+		}
+	}
+	k := from
+	for _, q := range p[from:] {
+		if !(x.vub >= q.vub && x.c.fit >= q.c.fit && x.c.ct >= q.c.ct && x.c.sh >= q.c.sh && x.c.cm >= q.c.cm) {
+			p[k] = q
+			k++
+		}
+	}
+	return append(p[:k], x)
+}
+
+// within returns the lists of seeker si that may hold a job of value at
+// least lo (all of them for lo = −Inf).
+func (tp *tilePair) within(si int, lo float64) []pairList {
+	l := tp.lists[si]
+	n := 0
+	for n < len(l) && l[n].vub >= lo-boundSlack {
+		n++
+	}
+	return l[:n]
+}
+
+// bound bounds the job side (without timing) of an option on a home of
+// the tile when the first seeker takes a job of value v at least lo0 from
+// it and the second one of value at least lo1; lo1 = −Inf when nothing is
+// known of the second, who may then have no job.
+func (tp *tilePair) bound(w *Weights, lo0, lo1 float64) float64 {
+	a, b := tp.within(0, lo0), tp.within(1, lo1)
+	best := math.Inf(-1)
+	if math.IsInf(lo1, -1) {
+		for _, x := range a {
+			best = max(best, w.soloValue(x.c))
+		}
+	}
+	for _, x := range a {
+		for _, y := range b {
+			best = max(best, w.pairValue(x.c, y.c))
 		}
 	}
 	return best
@@ -1021,21 +1153,27 @@ func (w *Weights) pairValue(a, b compUB) float64 {
 
 // secondUB bounds the job side (without timing) of an option of a
 // two-seeker household whose first seeker took first (nil: no job), from
-// the second seeker's job lists pts (pairBound's, for the home's tile).
-func (r *request) secondUB(first *choice, pts []compUB) float64 {
+// the second seeker's job lists pts (tilePair's, for the home's tile);
+// none: the second seeker may have no job.
+func (r *request) secondUB(first *choice, pts []pairList, none bool) float64 {
 	w := &r.w
+	best := math.Inf(-1)
 	if first == nil {
-		best := 0.0
+		if none {
+			best = 0
+		}
 		for _, b := range pts {
-			best = max(best, w.soloValue(b))
+			best = max(best, w.soloValue(b.c))
 		}
 		return best
 	}
 	j := &r.s.jobs[first.job]
 	a := compUB{fit: first.fit, ct: j.ct, sh: j.sh, cm: first.cm}
-	best := w.soloValue(a) // the second has no job
+	if none {
+		best = w.soloValue(a)
+	}
 	for _, b := range pts {
-		best = max(best, w.pairValue(a, b))
+		best = max(best, w.pairValue(a, b.c))
 	}
 	return best
 }
