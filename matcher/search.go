@@ -121,32 +121,81 @@ type listRef struct {
 	tf         float64 // weighted fit of the tier
 	rest       float64 // bound of the weighted commute and timing
 	ub         float64 // tf + the list's bound for the seeker + rest
+	// split, when set, is a list split into cells (groupTile.sub) that
+	// stands for them until it comes first: most are never read.
+	split *groupTile
 }
 
 // listSet is the job lists of one housing tile for one seeker, handed out
 // best bound first: a search reads only the first few, so they are kept
-// in a heap and sorted as far as they are read, in place: h[:n] is the
-// heap and h[n:] the lists already handed out, the first at the end.
-// Lists whose bound is below minUB were left out.
+// in a heap, h, and moved to out, in order, as far as they are read. A
+// split list enters out as its cells. Lists whose bound is below minUB
+// were left out.
 type listSet struct {
 	h     []listRef
-	n     int
+	out   []listRef
 	minUB float64
+	tb    bbox // the housing tile's box
+	si    int  // the seeker
 }
 
-// listAt returns the i-th list of ls by bound, or nil past the last.
+// listAt returns the i-th list of ls by bound, or nil past the last. The
+// pointer is valid until the next call.
 func (r *request) listAt(ls *listSet, i int) *listRef {
-	for i >= len(ls.h)-ls.n {
-		if ls.n == 0 {
+	for i >= len(ls.out) {
+		if len(ls.h) == 0 {
 			return nil
 		}
-		h := ls.h[:ls.n]
+		h := ls.h
 		last := len(h) - 1
-		h[0], h[last] = h[last], h[0]
-		ls.n--
-		listDown(h[:last], 0)
+		top := h[0]
+		h[0] = h[last]
+		ls.h = h[:last]
+		listDown(ls.h, 0)
+		if top.split != nil {
+			r.splitList(ls, &top)
+			continue
+		}
+		ls.out = append(ls.out, top)
 	}
-	return &ls.h[len(ls.h)-1-i]
+	return &ls.out[i]
+}
+
+// splitList puts the cells of split list x in ls's heap, each bounded by
+// its own distance to the housing tile and best static value, but never
+// above x: every bound here is an upper bound, and the lists must come out
+// in the order of their bounds.
+func (r *request) splitList(ls *listSet, x *listRef) {
+	w := &r.w
+	sk := &r.seekers[ls.si]
+	for q := range x.split.sub {
+		sl := &x.split.sub[q]
+		cm := r.commuteUB(minDistBBox(ls.tb, sl.bbox))
+		if cm < 0 {
+			continue
+		}
+		best := sl.best.of(sk.licence, sk.fr)
+		if math.IsInf(best, -1) {
+			continue
+		}
+		rest := min(w.Commute*cm+w.Timing, x.rest)
+		if ub := x.tf + best + rest; ub >= ls.minUB {
+			ls.h = append(ls.h, listRef{box: sl.bbox, start: sl.start, end: sl.end, tier: x.tier, tf: x.tf, rest: rest, ub: ub})
+			listUp(ls.h, len(ls.h)-1)
+		}
+	}
+}
+
+// listUp restores the heap order of h from position i up.
+func listUp(h []listRef, i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if h[p].ub >= h[i].ub {
+			return
+		}
+		h[p], h[i] = h[i], h[p]
+		i = p
+	}
 }
 
 // listChunk is the size of the blocks tileLists builds its sets in: a
@@ -208,30 +257,16 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 			}
 			gt := &g.g.tiles[gi]
 			tf := w.JobFit * tierFit[g.tier]
-			if gt.sub == nil {
-				best := gt.best.of(sk.licence, sk.fr)
-				if math.IsInf(best, -1) {
-					continue // no job there the seeker may take
-				}
-				if ub := tf + best + rest; ub >= need {
-					out = append(out, listRef{box: s.tiles.bbox(t2), start: gt.start, end: gt.end, tier: g.tier, tf: tf, rest: rest, ub: ub})
-				}
-				continue
+			best := gt.best.of(sk.licence, sk.fr)
+			if math.IsInf(best, -1) {
+				continue // no job there the seeker may take
 			}
-			tb := s.tiles.bbox(t)
-			for _, sl := range gt.sub {
-				cm := r.commuteUB(minDistBBox(tb, sl.bbox))
-				if cm < 0 {
-					continue
+			if ub := tf + best + rest; ub >= need {
+				x := listRef{box: s.tiles.bbox(t2), start: gt.start, end: gt.end, tier: g.tier, tf: tf, rest: rest, ub: ub}
+				if gt.sub != nil {
+					x.split = gt
 				}
-				best := sl.best.of(sk.licence, sk.fr)
-				if math.IsInf(best, -1) {
-					continue
-				}
-				rest := w.Commute*cm + w.Timing
-				if ub := tf + best + rest; ub >= need {
-					out = append(out, listRef{box: sl.bbox, start: sl.start, end: sl.end, tier: g.tier, tf: tf, rest: rest, ub: ub})
-				}
+				out = append(out, x)
 			}
 		}
 	}
@@ -242,7 +277,7 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 	for i := len(h)/2 - 1; i >= 0; i-- {
 		listDown(h, i)
 	}
-	ls := &listSet{h: h, n: len(h), minUB: need}
+	ls := &listSet{h: h, minUB: need, tb: s.tiles.bbox(t), si: si}
 	if r.lists == nil {
 		r.lists = make(map[[2]int32]*listSet)
 	}
