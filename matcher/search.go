@@ -635,20 +635,8 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 						if best := gt.best.of(sk.licence, sk.fr); pairs && !math.IsInf(best, -1) {
 							// vub as tileLists bounds the list's jobs' v,
 							// but for the commute and timing.
-							x := pairList{vub: w.JobFit*tierFit[g.tier] + best,
-								c: compUB{fit: tierFit[g.tier], ct: gt.maxCt, sh: gt.maxSh}, start: gt.start, end: gt.end, tier: int32(g.tier)}
-							if len(gt.sub) > 0 {
-								// A split list is read through its cells
-								// (see groupTile): its probe is in the best.
-								k := 0
-								for q := range gt.sub {
-									if gt.sub[q].best.of(sk.licence, sk.fr) > gt.sub[k].best.of(sk.licence, sk.fr) {
-										k = q
-									}
-								}
-								x.start, x.end = gt.sub[k].start, gt.sub[k].end
-							}
-							p = addPairListFrom(p, from, x)
+							p = addPairListFrom(p, from, pairList{vub: w.JobFit*tierFit[g.tier] + best,
+								c: compUB{fit: tierFit[g.tier], ct: gt.maxCt, sh: gt.maxSh}, gt: gt, tier: int32(g.tier)})
 						}
 					}
 				}
@@ -1072,7 +1060,20 @@ func (r *request) pairBound(nb []int32, nd []float32, comp [][]compUB) (float64,
 		// job the seeker takes from each home (see secondFloor).
 		tp.probe[i] = -1
 		if len(p) > 0 {
-			if fj, ok := r.filtered(i, p[0].start, p[0].end, int(p[0].tier)).at(r, 0); ok {
+			gt, sk := p[0].gt, &r.seekers[i]
+			start, end := gt.start, gt.end
+			if len(gt.sub) > 0 {
+				// A split list is read through its cells (see
+				// groupTile): its probe is in the best.
+				k := 0
+				for q := range gt.sub {
+					if gt.sub[q].best.of(sk.licence, sk.fr) > gt.sub[k].best.of(sk.licence, sk.fr) {
+						k = q
+					}
+				}
+				start, end = gt.sub[k].start, gt.sub[k].end
+			}
+			if fj, ok := r.filtered(i, start, end, int(p[0].tier)).at(r, 0); ok {
 				tp.probe[i] = fj.ji
 			}
 		}
@@ -1096,12 +1097,10 @@ func (r *request) pairBound(nb []int32, nd []float32, comp [][]compUB) (float64,
 // it: vub bounds the value v (choice.v) of its jobs for the seeker from
 // any home of the tile, and c what they bring to the household.
 type pairList struct {
-	vub float64
-	c   compUB
-	// where its probe is read (tilePair.probe): the list in jobOrder, or
-	// its best cell when it is split
-	start, end int32
-	tier       int32
+	vub  float64
+	c    compUB
+	gt   *groupTile // the list, where its probe is read (tilePair.probe)
+	tier int32
 }
 
 // tilePair is, for a housing tile of a two-seeker household, each seeker's
