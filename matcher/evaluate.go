@@ -313,9 +313,9 @@ type step struct {
 	// floor is a value below which a job cannot matter: with a single
 	// seeker, an option whose job has v < floor scores below θ.
 	floor float64
-	// pair, when set, stops the search (drop) as soon as the best job
-	// found proves that the option cannot reach θ.
-	pair *pairCut
+	// pair, when its tp is set, stops the search (drop) as soon as the
+	// best job found proves that the option cannot reach θ.
+	pair pairCut
 	drop bool
 }
 
@@ -372,7 +372,7 @@ func (st *step) try(ji int32, tf float64, tier int) {
 	}
 	if !st.hasBest || c.v > st.best.v || c.v == st.best.v && ji < st.best.job {
 		st.best, st.hasBest = c, true
-		if pc := st.pair; pc != nil && pc.tp.bound(&r.w, c.v, pc.lo1) < pc.need {
+		if pc := &st.pair; pc.tp != nil && pc.tp.bound(&r.w, c.v, pc.lo1) < pc.need {
 			st.drop = true
 		}
 	}
@@ -437,12 +437,12 @@ func (r *request) evaluateAt(hi int32, hc *housingCtx, hub float64, src *scanSou
 	// as its search finds better jobs, and the search stops as soon as
 	// the option cannot reach θ, as it does for most homes.
 	var tp *tilePair
-	var pc *pairCut
+	var pc pairCut
 	lo1 := math.Inf(-1)
 	if bounded && len(r.seekers) == 2 {
 		if tp = r.tilePair[h.tile]; tp != nil {
 			lo1 = r.secondFloor(hc, tp)
-			pc = &pairCut{tp: tp, lo1: lo1, need: theta - hub - boundSlack}
+			pc = pairCut{tp: tp, lo1: lo1, need: theta - hub - boundSlack}
 		}
 	}
 	for si := range r.seekers {

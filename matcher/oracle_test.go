@@ -161,21 +161,46 @@ func TestWhatIfMatchesNaive(t *testing.T) {
 }
 
 // TestPlanTwoSeekersMatchNaive is the oracle test on households where two
-// adults seek work, often in the same occupation, on markets whose jobs
-// have one position: the second adult cannot take the job the first took,
-// and the bounds of two-seeker options (docs/SCORING.md §6) must not count
-// on a job the first may take.
+// adults seek work, often in the same occupation: the second adult cannot
+// take the job the first took when it has one position, and the bounds of
+// two-seeker options (docs/SCORING.md §6) must not count on such a job.
+// Jobs have one to three positions; markets with few jobs leave an adult
+// often with none within reach, and markets listing everything twice make
+// exact ties; tiles, split lists, reach, commute limits
+// and weights vary, so that each part of the bounds decides some homes;
+// the what-if variants are compared too.
 func TestPlanTwoSeekersMatchNaive(t *testing.T) {
 	// M1607: no job of the market, so that an adult may find none.
 	romes := []string{"G1602", "F1703", "J1501", "G1602", "F1703", "M1607"}
+	weights := []matcher.Weights{{}, // the default
+		{JobFit: 0.15, Contract: 0.1, Shortage: 0.3, Commute: 0.1, Affordability: 0.15, HousingStability: 0.06, SizeFit: 0.05, Territory: 0.05, Timing: 0.04},
+		{JobFit: 0.3, Contract: 0.05, Shortage: 0.05, Commute: 0.3, Affordability: 0.1, HousingStability: 0.05, SizeFit: 0.05, Territory: 0.1, Timing: 0},
+		{JobFit: 0.1, Contract: 0.2, Shortage: 0.1, Commute: 0.05, Affordability: 0.2, HousingStability: 0.1, SizeFit: 0.05, Territory: 0.05, Timing: 0.15, WishBonus: 0.05},
+	}
+	compared := 0
 	for seed := range uint64(12) {
 		rng := rand.New(rand.NewPCG(seed, 11))
-		// Some markets with few jobs, where an adult often has none within
-		// reach.
-		nJobs := []int{400 + rng.IntN(600), 30 + rng.IntN(60)}[seed%2]
+		nJobs := []int{400 + rng.IntN(600), 30 + rng.IntN(60), 300 + rng.IntN(300), 5 + rng.IntN(10)}[seed%4]
 		m := randomMarket(t, rng, 200+rng.IntN(400), nJobs)
-		// Job lists split into finer cells from 4 jobs or from the default.
-		eng, err := matcher.NewEngine(m, matcher.EngineOptions{TileKM: []float64{5, 10, 20}[seed%3], SplitListsFrom: []int{4, 0, 0, 4}[seed%4]})
+		for k := range m.Jobs {
+			m.Jobs[k].Positions = 1 + rng.IntN(3)
+		}
+		if seed%4 == 2 {
+			// Every home and job twice, identical but for its id: exact
+			// ties, which go to the home and the job listed first.
+			hs, js := m.Housing, m.Jobs
+			for _, o := range hs {
+				o.ID, o.ExternalRef = o.ID+"-b", o.ExternalRef+"-b"
+				m.Housing = append(m.Housing, o)
+			}
+			for _, j := range js {
+				j.ID, j.ExternalRef = j.ID+"-b", j.ExternalRef+"-b"
+				m.Jobs = append(m.Jobs, j)
+			}
+		}
+		eng, err := matcher.NewEngine(m, matcher.EngineOptions{TileKM: []float64{5, 10, 20, 2}[seed%4],
+			SplitListsFrom: []int{4, 0, 0, 4, 2, 8}[seed%6], MaxReachKM: []float64{0, 60, 30, 0, 15}[seed%5],
+			Weights: weights[seed%uint64(len(weights))]})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,8 +215,29 @@ func TestPlanTwoSeekersMatchNaive(t *testing.T) {
 				mb.SeeksWork = true
 				mb.Occupations = []matcher.Occupation{{ROME: romes[rng.IntN(len(romes))], Years: rng.IntN(4)}}
 			}
-			opts := matcher.PlanOptions{Top: []int{1, 3, 10}[i%3], NoWhatIf: true}
-			comparePlans(t, eng, &h, opts, fmt.Sprintf("seed %d household %d", seed, i))
+			if i%4 == 0 {
+				h.MaxCommuteMinutes = 10 + rng.IntN(15)
+			}
+			opts := matcher.PlanOptions{Top: []int{1, 3, 10}[i%3], NoWhatIf: i%5 != 0}
+			label := fmt.Sprintf("seed %d household %d", seed, i)
+			comparePlans(t, eng, &h, opts, label)
+			if !opts.NoWhatIf {
+				fast, err := eng.Plan(t.Context(), &h, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				naive, err := eng.PlanNaive(t.Context(), &h, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(fast.WhatIf, naive.WhatIf) {
+					t.Fatalf("%s: what-if\n got %+v\nwant %+v", label, fast.WhatIf, naive.WhatIf)
+				}
+				compared += len(fast.WhatIf)
+			}
 		}
+	}
+	if compared == 0 {
+		t.Fatal("no what-if variant compared")
 	}
 }

@@ -42,7 +42,7 @@ func (tileSource) each(st *step) {
 	wk := [2]int32{st.hc.h.tile, int32(st.si)}
 	if ji, ok := r.warm[wk]; ok {
 		st.try(ji, r.w.JobFit, -1)
-	} else if st.pair != nil && st.pair.tp.probe[st.si] >= 0 {
+	} else if st.pair.tp != nil && st.pair.tp.probe[st.si] >= 0 {
 		st.try(st.pair.tp.probe[st.si], r.w.JobFit, -1)
 	}
 	if st.drop {
@@ -1095,7 +1095,8 @@ func (r *request) pairBound(nb []int32, nd []float32, comp [][]compUB) (float64,
 // pairList is one job list of a seeker around a housing tile (a group's
 // jobs in a tile within reach), as the bounds of two-seeker households see
 // it: vub bounds the value v (choice.v) of its jobs for the seeker from
-// any home of the tile, and c what they bring to the household.
+// any home of the tile, up to rounding (a job's v may exceed it by an ulp:
+// within keeps boundSlack), and c what they bring to the household.
 type pairList struct {
 	vub  float64
 	c    compUB
@@ -1105,7 +1106,7 @@ type pairList struct {
 
 // tilePair is, for a housing tile of a two-seeker household, each seeker's
 // job lists within reach, by vub, best first, without those that another
-// dominates (see addPairList).
+// dominates (see addPairListFrom).
 //
 // A seeker takes the job of highest v from the home, so when a job of
 // value L is within its reach from a home, the job it takes is in one of
