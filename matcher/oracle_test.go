@@ -76,6 +76,24 @@ func comparePlans(t *testing.T, eng *matcher.Engine, h *matcher.Household, opts 
 	}
 }
 
+// compareWhatIf fails t unless the pruned plan of h has the same what-if
+// variants as the brute force's, and returns how many it compared.
+func compareWhatIf(t *testing.T, eng *matcher.Engine, h *matcher.Household, opts matcher.PlanOptions, label string) int {
+	t.Helper()
+	fast, err := eng.Plan(t.Context(), h, opts)
+	if err != nil {
+		t.Fatalf("%s: %v", label, err)
+	}
+	naive, err := eng.PlanNaive(t.Context(), h, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(fast.WhatIf, naive.WhatIf) {
+		t.Fatalf("%s: what-if\n got %+v\nwant %+v", label, fast.WhatIf, naive.WhatIf)
+	}
+	return len(fast.WhatIf)
+}
+
 // TestPlanMatchesNaiveWithTies is the oracle test on markets full of exact
 // ties: every home and job is listed several times over, identical but for
 // its id, so that options tie and a tie goes to the home (and the job)
@@ -141,18 +159,7 @@ func TestWhatIfMatchesNaive(t *testing.T) {
 		for i := range 15 {
 			h := randomHousehold(rng, m, i)
 			opts := matcher.PlanOptions{Top: []int{3, 10}[i%2]}
-			fast, err := eng.Plan(t.Context(), &h, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			naive, err := eng.PlanNaive(t.Context(), &h, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(fast.WhatIf, naive.WhatIf) {
-				t.Fatalf("seed %d household %d: what-if\n got %+v\nwant %+v", seed, i, fast.WhatIf, naive.WhatIf)
-			}
-			compared += len(fast.WhatIf)
+			compared += compareWhatIf(t, eng, &h, opts, fmt.Sprintf("seed %d household %d", seed, i))
 		}
 	}
 	if compared == 0 {
@@ -222,18 +229,7 @@ func TestPlanTwoSeekersMatchNaive(t *testing.T) {
 			label := fmt.Sprintf("seed %d household %d", seed, i)
 			comparePlans(t, eng, &h, opts, label)
 			if !opts.NoWhatIf {
-				fast, err := eng.Plan(t.Context(), &h, opts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				naive, err := eng.PlanNaive(t.Context(), &h, opts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !reflect.DeepEqual(fast.WhatIf, naive.WhatIf) {
-					t.Fatalf("%s: what-if\n got %+v\nwant %+v", label, fast.WhatIf, naive.WhatIf)
-				}
-				compared += len(fast.WhatIf)
+				compared += compareWhatIf(t, eng, &h, opts, label)
 			}
 		}
 	}
