@@ -125,6 +125,7 @@ type hItem struct {
 	free    bool  // step-free
 	gender  uint8 // genderBit of a shared flat
 	aplZone int8
+	dep     int32 // index of the commune's department (snapshot.deps)
 }
 
 // hRun is a run of homes of one tile that share everything the housing
@@ -142,6 +143,7 @@ type hRun struct {
 	rooms      int16
 	shared     bool
 	aplZone    int8
+	dep        int32 // as hItem.dep
 	kind       LandlordKind
 }
 
@@ -290,6 +292,9 @@ type snapshot struct {
 
 	housing []hItem
 	jobs    []jItem
+	// deps numbers the departments of the homes (hItem.dep), so that a
+	// plan's diversity bars are read from a slice, not a map of strings.
+	deps map[string]int32
 
 	tiles tiling
 	// housing by tile: hOrder[hStart[t]:hStart[t+1]]
@@ -326,6 +331,7 @@ func buildSnapshot(m *Market, opts *EngineOptions) (*snapshot, error) {
 	s.tiles = newTiling(opts.TileKM, opts.MaxReachKM*1000)
 
 	s.housing = make([]hItem, 0, len(m.Housing))
+	s.deps = make(map[string]int32)
 	for i := range m.Housing {
 		o := &m.Housing[i]
 		if o.Status != "" && o.Status != StatusOpen {
@@ -346,6 +352,12 @@ func buildSnapshot(m *Market, opts *EngineOptions) (*snapshot, error) {
 		} else if it.maxOcc <= 0 {
 			it.maxOcc = int32(MaxOccupantsForSurface(o.SurfaceM2))
 		}
+		d, ok := s.deps[c.Department]
+		if !ok {
+			d = int32(len(s.deps))
+			s.deps[c.Department] = d
+		}
+		it.dep = d
 		it.static = w.HousingStability*it.stab + w.Territory*it.terr
 		s.maxStatic = max(s.maxStatic, it.static)
 		it.tile = s.tiles.add(pt)
@@ -503,7 +515,7 @@ func (s *snapshot) indexRuns() {
 				s.hCost[int(a)+k] = cost(&s.housing[ids[k]])
 			}
 			s.runs = append(s.runs, hRun{start: a + int32(i), end: a + int32(j), c: h.c, static: h.static,
-				rooms: h.rooms, shared: h.shared, aplZone: h.aplZone, kind: h.kind})
+				rooms: h.rooms, shared: h.shared, aplZone: h.aplZone, kind: h.kind, dep: h.dep})
 			i = j
 		}
 		s.rStart[t+1] = int32(len(s.runs))

@@ -387,7 +387,7 @@ type selection struct {
 	dirty                 bool
 	r                     *request
 	byCommune             map[*geo.Commune][]rank
-	byDep                 map[string][]rank
+	byDep                 [][]rank    // by hItem.dep
 	slab                  []candidate // where kept candidates live
 	out                   []candidate // scratch of pick
 }
@@ -412,7 +412,7 @@ func (a rank) before(b rank) bool { return a.s > b.s || a.s == b.s && a.h < b.h 
 func rankOf(c *candidate) rank { return rank{c.score, c.h} }
 
 func (sel *selection) add(c candidate) {
-	if !rankOf(&c).before(sel.barRank(sel.r.s.housing[c.h].c)) {
+	if h := &sel.r.s.housing[c.h]; !rankOf(&c).before(sel.barRank(h.c, h.dep)) {
 		return // it can never be picked: see selection
 	}
 	if len(sel.slab) == cap(sel.slab) {
@@ -427,7 +427,7 @@ func (sel *selection) add(c candidate) {
 	sel.dirty = true
 	if sel.byCommune == nil {
 		sel.byCommune = make(map[*geo.Commune][]rank)
-		sel.byDep = make(map[string][]rank)
+		sel.byDep = make([][]rank, len(sel.r.s.deps))
 	}
 	h := &sel.r.s.housing[c.h]
 	top, out, in := insertTop(sel.byCommune[h.c], rankOf(p), sel.perCommune)
@@ -437,14 +437,14 @@ func (sel *selection) add(c candidate) {
 	}
 	// The department counts the communes' best: c replaces the one it
 	// pushed out of its commune's list, which comes after it.
-	d := sel.byDep[h.c.Department]
+	d := sel.byDep[h.dep]
 	if out != noRank {
 		if i := slices.Index(d, out); i >= 0 {
 			d = slices.Delete(d, i, i+1)
 		}
 	}
 	d, _, _ = insertTop(d, rankOf(p), sel.perDep)
-	sel.byDep[h.c.Department] = d
+	sel.byDep[h.dep] = d
 }
 
 // insertTop inserts v into top, in pick order, keeping at most n. It
@@ -480,7 +480,7 @@ func full(top []rank, n int) rank {
 // barRank returns what an option on a home of commune c must come before
 // to be picked: the first, in pick order, of the k-th pick, the commune's
 // perCommune-th and the department's perDep-th (see selection).
-func (sel *selection) barRank(c *geo.Commune) rank {
+func (sel *selection) barRank(c *geo.Commune, dep int32) rank {
 	b := sel.thetaRank
 	if sel.byCommune == nil {
 		return b
@@ -488,7 +488,7 @@ func (sel *selection) barRank(c *geo.Commune) rank {
 	if x := full(sel.byCommune[c], sel.perCommune); x.before(b) {
 		b = x
 	}
-	if x := full(sel.byDep[c.Department], sel.perDep); x.before(b) {
+	if x := full(sel.byDep[dep], sel.perDep); x.before(b) {
 		b = x
 	}
 	return b
@@ -496,7 +496,7 @@ func (sel *selection) barRank(c *geo.Commune) rank {
 
 // bar returns the score an option on a home of commune c must reach to be
 // picked.
-func (sel *selection) bar(c *geo.Commune) float64 { return sel.barRank(c).s }
+func (sel *selection) bar(c *geo.Commune, dep int32) float64 { return sel.barRank(c, dep).s }
 
 // byPick orders candidates in pick order (see rank).
 func byPick(a, b *candidate) int {
@@ -800,7 +800,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 			for _, x := range runs {
 				x.ub += jobUB
 				x.jobUB = jobUB
-				if x.ub < sel.bar(s.runs[x.run].c)-boundSlack {
+				if u := &s.runs[x.run]; x.ub < sel.bar(u.c, u.dep)-boundSlack {
 					continue // never read
 				}
 				heads.push(x)
@@ -808,7 +808,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 			continue
 		}
 		u := &s.runs[top.run]
-		if top.ub < sel.bar(u.c)-boundSlack {
+		if top.ub < sel.bar(u.c, u.dep)-boundSlack {
 			heads.pop() // the rest of the run is below its bar
 			continue
 		}
@@ -831,7 +831,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 		hc := r.housingCtx(h)
 		hub := r.housingUB(&hc)
 		ub := hub + jobUB
-		br := sel.barRank(h.c)
+		br := sel.barRank(h.c, h.dep)
 		if !(rank{roundScore(ub + scoreEps), hi}).before(br) {
 			// Below the bar, or at best a tie with what holds it, which
 			// comes first: many homes of a town tie exactly (same rent,
