@@ -631,7 +631,14 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 				for _, g := range sk.groups {
 					if gi := g.g.tileIndex(t2); gi >= 0 {
 						gt := &g.g.tiles[gi]
-						r.foldJobs(sk, g.tier, &gt.best, gt.maxCt, gt.maxSh, &v[t2], &c)
+						if multi {
+							r.foldJobs(sk, g.tier, &gt.best, gt.maxCt, gt.maxSh, &v[t2], &c)
+						} else if x := gt.best.of(sk.licence, sk.fr); !math.IsInf(x, -1) {
+							// foldJobs without the contract and shortage
+							// bounds only several seekers read: a cache
+							// line less per list (5 % of a median plan).
+							v[t2] = max(v[t2], r.w.JobFit*tierFit[g.tier]+x)
+						}
 						if best := gt.best.of(sk.licence, sk.fr); pairs && !math.IsInf(best, -1) {
 							// vub as tileLists bounds the list's jobs' v,
 							// but for the commute and timing.
