@@ -217,6 +217,22 @@ func TestReaders(t *testing.T) {
 			t.Errorf("got %+v, %v", rep, err)
 		}
 	})
+	t.Run("DARES tensions of an overseas collectivity", func(t *testing.T) {
+		in := "fap,emploi_moyen,tension,categorie_tension,annee,niveau_geo,niveau_fap,reg,dep\nA0Z40,500,0.2,4,2019,dep,fap225,,977\nA0Z40,500,0.2,4,2019,dep,fap225,,974\n"
+		xs, rep, err := ingest.ReadTensions(strings.NewReader(in), ingest.Options{})
+		if err != nil || len(xs) != 1 || xs[0].Department != "974" || rep.Skipped[ingest.SkipOverseasCollectivity] != 1 {
+			t.Errorf("got %+v, %+v, %v", xs, rep, err)
+		}
+	})
+	t.Run("commune of a department, collectivity's department code", func(t *testing.T) {
+		// Found by FuzzReadCommunes: 977 is Saint-Barthélemy's code, not
+		// the department of commune 97400.
+		in := "code_insee;nom;dep;lat;lon\n97400;Saint-Denis-Test;977;-20,8;55,2\n97411;Saint-Denis-Test;974;-20,9;55,4\n"
+		cs, rep, err := ingest.ReadCommunes(strings.NewReader(in), ingest.Options{MaxErrors: 5})
+		if err != nil || len(cs) != 1 || cs[0].Code != "97411" || rep.Rejected[ingest.CodeInconsistent] != 1 {
+			t.Errorf("got %+v, %+v, %v", cs, rep, err)
+		}
+	})
 	t.Run("ROME codes", func(t *testing.T) {
 		in := "code_rome,libelle_rome,code_grand_domaine,code_domaine_professionnel,code_rome_parent\nG1602,Commis de cuisine,G,G16,G1602\nZ1602,Inconnu,Z,Z16,\nG1603,Polyvalent,G,H16,\n"
 		_, rep, err := ingest.ReadOccupations(strings.NewReader(in), ingest.Options{MaxErrors: 5})

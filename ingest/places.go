@@ -64,7 +64,7 @@ func ReadCommunes(r io.Reader, opts Options) ([]Commune, *Report, error) {
 		var c Commune
 		c.Code = t.commune(cCode, true)
 		c.Name = t.required(cName)
-		dep, depOK := t.department(cDep, true)
+		dep, _ := t.department(cDep, true)
 		c.Department = dep
 		c.Region = t.region(cReg, false)
 		c.Kind = t.str(cKind)
@@ -90,7 +90,10 @@ func ReadCommunes(r io.Reader, opts Options) ([]Commune, *Report, error) {
 		if act > 0 && cho <= act {
 			c.Unemployment = float64(cho) / float64(act)
 		}
-		if c.Code != "" && depOK && geo.DepartmentOf(c.Code) != c.Department {
+		// The department must be the commune code's, also when it is an
+		// overseas collectivity's code (977…) beside a department's
+		// commune: the row of a collectivity's own commune was skipped.
+		if c.Code != "" && c.Department != "" && geo.DepartmentOf(c.Code) != c.Department {
 			t.fail(cDep, CodeInconsistent, c.Department,
 				"Le département ne correspond pas au code commune.", "The department does not match the commune code.")
 		}

@@ -412,7 +412,13 @@ func ReadTensions(r io.Reader, opts Options) ([]Tension, *Report, error) {
 		case "reg":
 			x.Region = t.region(cReg, true)
 		case "dep":
-			x.Department, _ = t.department(cDep, true)
+			dep, ok := t.department(cDep, true)
+			if !ok && dep != "" {
+				// An overseas collectivity (977…): not a department.
+				t.skipRow(SkipOverseasCollectivity)
+				continue
+			}
+			x.Department = dep
 		case "":
 			t.required(cGeo)
 		default:
