@@ -464,7 +464,7 @@ func (r *request) evaluateAt(hi int32, hc *housingCtx, hub float64, src *scanSou
 						if len(chosen) > 0 {
 							first = &chosen[0]
 						}
-						if hs+r.w.Timing+r.secondUB(first, tp.within(1, lo1), math.IsInf(lo1, -1)) < theta-boundSlack {
+						if r.secondUB(first, tp.within(1, lo1), math.IsInf(lo1, -1)) < pc.need {
 							return candidate{}, false
 						}
 					}

@@ -629,22 +629,29 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 				}
 				from := len(p)
 				for _, g := range sk.groups {
-					if gi := g.g.tileIndex(t2); gi >= 0 {
-						gt := &g.g.tiles[gi]
-						if multi {
-							r.foldJobs(sk, g.tier, &gt.best, gt.maxCt, gt.maxSh, &v[t2], &c)
-						} else if x := gt.best.of(sk.licence, sk.fr); !math.IsInf(x, -1) {
-							// foldJobs without the contract and shortage
-							// bounds only several seekers read: a cache
-							// line less per list (5 % of a median plan).
-							v[t2] = max(v[t2], r.w.JobFit*tierFit[g.tier]+x)
-						}
-						if best := gt.best.of(sk.licence, sk.fr); pairs && !math.IsInf(best, -1) {
-							// vub as tileLists bounds the list's jobs' v,
-							// but for the commute and timing.
-							p = addPairListFrom(p, from, pairList{vub: w.JobFit*tierFit[g.tier] + best,
-								c: compUB{fit: tierFit[g.tier], ct: gt.maxCt, sh: gt.maxSh}, gt: gt, tier: int32(g.tier)})
-						}
+					gi := g.g.tileIndex(t2)
+					if gi < 0 {
+						continue
+					}
+					gt := &g.g.tiles[gi]
+					x := gt.best.of(sk.licence, sk.fr)
+					if math.IsInf(x, -1) {
+						continue // no job there the seeker may take
+					}
+					// One seeker reads the list's bound only: its best
+					// contract and shortage values sit in another cache
+					// line (5 % of a median plan).
+					tv := w.JobFit*tierFit[g.tier] + x
+					v[t2] = max(v[t2], tv)
+					if !multi {
+						continue
+					}
+					c.fold(g.tier, gt.maxCt, gt.maxSh)
+					if pairs {
+						// vub as tileLists bounds the list's jobs' v, but
+						// for the commute and timing.
+						p = addPairListFrom(p, from, pairList{vub: tv,
+							c: compUB{fit: tierFit[g.tier], ct: gt.maxCt, sh: gt.maxSh}, gt: gt, tier: int32(g.tier)})
 					}
 				}
 				if multi {
@@ -973,6 +980,12 @@ func (r *request) foldJobs(sk *seeker, tier int, b *seekerBound, maxCt, maxSh fl
 		return
 	}
 	*v = max(*v, r.w.JobFit*tierFit[tier]+x)
+	c.fold(tier, maxCt, maxSh)
+}
+
+// fold adds to c a job list within reach of tier tier whose best contract
+// and shortage values are maxCt and maxSh.
+func (c *compUB) fold(tier int, maxCt, maxSh float64) {
 	c.fit = max(c.fit, tierFit[tier])
 	c.ct = max(c.ct, maxCt)
 	c.sh = max(c.sh, maxSh)
@@ -1085,18 +1098,7 @@ func (r *request) pairBound(nb []int32, nd []float32, comp [][]compUB) (float64,
 			}
 		}
 	}
-	best := 0.0 // nobody has a job
-	for i := range tp.lists {
-		for _, a := range tp.lists[i] {
-			best = max(best, w.soloValue(a.c))
-		}
-	}
-	for _, a := range tp.lists[0] {
-		for _, b := range tp.lists[1] {
-			best = max(best, w.pairValue(a.c, b.c))
-		}
-	}
-	return best, tp
+	return tp.bound(w, math.Inf(-1), math.Inf(-1)), tp
 }
 
 // pairList is one job list of a seeker around a housing tile (a group's
@@ -1161,14 +1163,24 @@ func (tp *tilePair) within(si int, lo float64) []pairList {
 
 // bound bounds the job side (without timing) of an option on a home of
 // the tile when the first seeker takes a job of value v at least lo0 from
-// it and the second one of value at least lo1; lo1 = −Inf when nothing is
-// known of the second, who may then have no job.
+// it and the second one of value at least lo1; −Inf when nothing is known
+// of a seeker, who may then have no job (both −Inf: the tile's bound,
+// pairBound).
 func (tp *tilePair) bound(w *Weights, lo0, lo1 float64) float64 {
 	a, b := tp.within(0, lo0), tp.within(1, lo1)
+	none0, none1 := math.IsInf(lo0, -1), math.IsInf(lo1, -1)
 	best := math.Inf(-1)
-	if math.IsInf(lo1, -1) {
+	if none0 && none1 {
+		best = 0 // nobody has a job
+	}
+	if none1 {
 		for _, x := range a {
 			best = max(best, w.soloValue(x.c))
+		}
+	}
+	if none0 {
+		for _, y := range b {
+			best = max(best, w.soloValue(y.c))
 		}
 	}
 	for _, x := range a {
