@@ -169,11 +169,17 @@ type jItem struct {
 	c         *geo.Commune
 }
 
-// bucket summarises the housing of one tile with the same rooms and shared
-// flag, for the tile's score bound.
+// bucket summarises the housing of one tile with the same rooms (6 and
+// more as one) and shared flag, for the tile's score bound. A tile's runs
+// are ordered by bucket: a tile's bucket holds runs[rStart:rEnd], so that a
+// plan reads a bucket's runs only when the bucket's bound comes first (a
+// median plan opens about a hundred tiles and reads a quarter of their
+// runs). A super-tile's merged buckets have no runs.
 type bucket struct {
 	rooms       int
 	shared      bool
+	rStart      int32
+	rEnd        int32
 	maxStatic   float64
 	minRent     float64
 	minCharges  float64
@@ -450,33 +456,38 @@ func (s *snapshot) indexHousing() {
 	s.bStart = make([]int32, n+1)
 	s.tileDeps = make([][]string, n)
 	for t := range n {
-		ids := s.hOrder[s.hStart[t]:s.hStart[t+1]]
-		var bs []bucket
-		for _, id := range ids {
-			h := &s.housing[id]
-			rooms := min(h.o.Rooms, 6)
-			k := slices.IndexFunc(bs, func(b bucket) bool { return b.rooms == rooms && b.shared == h.o.Shared })
-			if k < 0 {
-				bs = append(bs, bucket{rooms: rooms, shared: h.o.Shared, maxStatic: -1, minRent: math.Inf(1), minCharges: math.Inf(1)})
-				k = len(bs) - 1
+		// indexRuns put each bucket's runs together.
+		var b *bucket
+		for ri := s.rStart[t]; ri < s.rStart[t+1]; ri++ {
+			u := &s.runs[ri]
+			rooms := bucketRooms(int(u.rooms))
+			if b == nil || b.rooms != rooms || b.shared != u.shared {
+				s.buckets = append(s.buckets, bucket{rooms: rooms, shared: u.shared, rStart: ri,
+					maxStatic: -1, minRent: math.Inf(1), minCharges: math.Inf(1)})
+				b = &s.buckets[len(s.buckets)-1]
 			}
-			b := &bs[k]
-			b.maxStatic = max(b.maxStatic, h.static)
-			b.minRent = min(b.minRent, h.o.RentMonthly)
-			b.minCharges = min(b.minCharges, h.o.ChargesMonthly)
-			b.maxOcc = max(b.maxOcc, int(h.maxOcc))
-			b.anyStepFree = b.anyStepFree || h.o.StepFree
-			if h.o.Shared {
-				b.genders |= genderBit(h.o.Gender)
-			}
-			if !slices.Contains(s.tileDeps[t], h.c.Department) {
-				s.tileDeps[t] = append(s.tileDeps[t], h.c.Department)
+			b.rEnd = ri + 1
+			for _, id := range s.hOrder[u.start:u.end] {
+				h := &s.housing[id]
+				b.maxStatic = max(b.maxStatic, h.static)
+				b.minRent = min(b.minRent, h.o.RentMonthly)
+				b.minCharges = min(b.minCharges, h.o.ChargesMonthly)
+				b.maxOcc = max(b.maxOcc, int(h.maxOcc))
+				b.anyStepFree = b.anyStepFree || h.o.StepFree
+				if h.o.Shared {
+					b.genders |= genderBit(h.o.Gender)
+				}
+				if !slices.Contains(s.tileDeps[t], h.c.Department) {
+					s.tileDeps[t] = append(s.tileDeps[t], h.c.Department)
+				}
 			}
 		}
-		s.buckets = append(s.buckets, bs...)
 		s.bStart[t+1] = int32(len(s.buckets))
 	}
 }
+
+// bucketRooms is the rooms of a home's bucket: 6 and more are one.
+func bucketRooms(rooms int) int { return min(rooms, 6) }
 
 // indexRuns orders each tile's homes into runs (see hRun) and fills the
 // suffix rent ranges of the cost bound.
@@ -493,7 +504,8 @@ func (s *snapshot) indexRuns() {
 		ids := s.hOrder[a:b]
 		slices.SortFunc(ids, func(x, y int32) int {
 			hx, hy := &s.housing[x], &s.housing[y]
-			return cmp.Or(cmp.Compare(hx.c.Code, hy.c.Code), cmp.Compare(hx.rooms, hy.rooms),
+			return cmp.Or(cmp.Compare(bucketRooms(int(hx.rooms)), bucketRooms(int(hy.rooms))), cmp.Compare(b2i(hx.shared), b2i(hy.shared)),
+				cmp.Compare(hx.c.Code, hy.c.Code), cmp.Compare(hx.rooms, hy.rooms),
 				cmp.Compare(b2i(hx.shared), b2i(hy.shared)), cmp.Compare(hx.stab, hy.stab), cmp.Compare(hx.kind, hy.kind),
 				cmp.Compare(cost(hx), cost(hy)), cmp.Compare(x, y))
 		})

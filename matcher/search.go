@@ -723,8 +723,8 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	}()
 	heads := append(sc.heads[:0], order...)
 	defer func() { sc.heads = heads[:0] }()
-	runs := sc.runs[:0]
-	defer func() { sc.runs = runs[:0] }()
+	bubs := sc.bubs[:0]
+	defer func() { sc.bubs = bubs[:0] }()
 	heads.init()
 	var seeded map[int32]bool
 	if len(r.seeds) > 0 {
@@ -765,25 +765,21 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 			}
 			continue
 		case tileItem:
-			// Open the tile: its runs join the frontier, with its own job
-			// bound, a walk over its neighbours, computed only when one
-			// of its runs may reach θ.
-			t, superJobUB := top.pos, top.jobUB
+			// Open the tile: its buckets join the frontier, with the
+			// tile's own job bound, a walk over its neighbours.
+			t := top.pos
 			heads.pop()
-			runs = runs[:0]
-			hbMax := math.Inf(-1)
-			for ri := s.rStart[t]; ri < s.rStart[t+1]; ri++ {
-				u := &s.runs[ri]
-				if why := r.checkRun(u); why != "" {
-					r.rejected[why] += int(u.end - u.start)
-					continue
-				}
-				hb := r.runUB(u, u.start)
-				runs = append(runs, runHead{ub: hb, run: ri, pos: u.start})
-				hbMax = max(hbMax, hb)
+			wish := 0.0
+			if wished != nil && wished[s.superOf[t]] {
+				wish = w.WishBonus
 			}
-			if hbMax+superJobUB < sel.thetaRank.s-boundSlack {
-				continue
+			bks := s.buckets[s.bStart[t]:s.bStart[t+1]]
+			bubs = bubs[:0]
+			hbMax := math.Inf(-1)
+			for i := range bks {
+				hb := r.bucketsUB(bks[i:i+1], wish)
+				bubs = append(bubs, hb)
+				hbMax = max(hbMax, hb)
 			}
 			if r.tileHb == nil {
 				r.tileHb = make(map[int32]float64)
@@ -811,13 +807,27 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 				}
 				r.seekUB[t] = ubs
 			}
-			for _, x := range runs {
-				x.ub += jobUB
-				x.jobUB = jobUB
-				if u := &s.runs[x.run]; x.ub < sel.bar(u.c, u.dep)-boundSlack {
+			for i, hb := range bubs {
+				if ub := hb + jobUB; ub >= sel.thetaRank.s-boundSlack {
+					heads.push(runHead{ub: ub, jobUB: jobUB, run: bucketItem, pos: s.bStart[t] + int32(i)})
+				}
+			}
+			continue
+		case bucketItem:
+			// Open the bucket: its runs join the frontier.
+			b, jobUB := &s.buckets[top.pos], top.jobUB
+			heads.pop()
+			for ri := b.rStart; ri < b.rEnd; ri++ {
+				u := &s.runs[ri]
+				if why := r.checkRun(u); why != "" {
+					r.rejected[why] += int(u.end - u.start)
+					continue
+				}
+				ub := r.runUB(u, u.start) + jobUB
+				if ub < sel.bar(u.c, u.dep)-boundSlack {
 					continue // never read
 				}
-				heads.push(x)
+				heads.push(runHead{ub: ub, jobUB: jobUB, run: ri, pos: u.start})
 			}
 			continue
 		}
@@ -869,8 +879,9 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 }
 
 // runHead is the first unread home of a run, hOrder[pos], and the bound
-// of the run's homes from there on; with run = superItem or tileItem, it
-// is super-tile or tile pos, not yet opened, and the bound of its homes.
+// of the run's homes from there on; with run = superItem, tileItem or
+// bucketItem, it is the area pos, not yet opened, and the bound of its
+// homes.
 // jobUB is the area's job-side bound.
 type runHead struct {
 	ub, jobUB float64
@@ -948,7 +959,7 @@ func (r *request) runUB(u *hRun, k int32) float64 {
 // heap work.
 type searchScratch struct {
 	heads, order runHeap
-	runs         []runHead
+	bubs         []float64
 	arena        []listRef // the last block of job lists
 	// the seekers' job bounds per tile and per super-tile
 	jb, jbS     []float64
@@ -992,11 +1003,13 @@ func (c *compUB) fold(tier int, maxCt, maxSh float64) {
 	c.cm = 1
 }
 
-// superItem and tileItem mark a super-tile and a tile in the frontier
-// (runHead.run; pos is then the super-tile or the tile).
+// superItem, tileItem and bucketItem mark a super-tile, a tile and a
+// tile's bucket in the frontier (runHead.run; pos is then the super-tile,
+// the tile or the bucket's index in snapshot.buckets).
 const (
-	superItem = -1
-	tileItem  = -2
+	superItem  = -1
+	tileItem   = -2
+	bucketItem = -3
 )
 
 // jobBound bounds the job side of any option on a home of an area (a tile
