@@ -1,10 +1,13 @@
 package matcher
 
 import (
-	"fmt"
+	"bytes"
 	"math"
 	"slices"
-	"strings"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+	"unsafe"
 
 	"passerelle/geo"
 )
@@ -79,14 +82,75 @@ func (r *request) option(rank int, c *candidate) Option {
 	left := c.income - (o.RentMonthly + o.ChargesMonthly - c.apl)
 	opt.Budget = Budget{RentMonthly: round2(o.RentMonthly), ChargesMonthly: round2(o.ChargesMonthly), APLEstimate: round2(c.apl),
 		IncomeMonthly: round2(c.income), EffortRate: round4(c.effort), LeftToLive: round2(left), APLYear: s.apl.Year, Estimate: true}
-	opt.Factors = r.factors(c, h)
-	opt.Flags, opt.Steps, opt.StepsEN = r.flagsAndSteps(c, h)
-	opt.Why, opt.WhyEN = why(rank, opt.Score, opt.Factors)
+	t := &text{b: make([]byte, 0, 3072)}
+	opt.Factors = r.factors(t, c, h)
+	opt.Flags, opt.Steps, opt.StepsEN = r.flagsAndSteps(t, c, h)
+	opt.Why, opt.WhyEN = why(t, rank, opt.Score, opt.Factors)
 	return opt
 }
 
+// text builds an option's texts in one growing buffer, without fmt (the
+// texts were a seventh of a median plan): each text is a string over the
+// bytes it was written in, which are never written again. The buffer only
+// grows; when append moves it, the strings keep the old array.
+type text struct {
+	b     []byte
+	start int
+	last  string // what done returned last
+}
+
+func (t *text) s(x string) *text { t.b = append(t.b, x...); return t }
+
+func (t *text) i(v int) *text { t.b = strconv.AppendInt(t.b, int64(v), 10); return t }
+
+// f writes v with prec decimals, as fmt's %.*f does.
+func (t *text) f(v float64, prec int) *text {
+	t.b = strconv.AppendFloat(t.b, v, 'f', prec, 64)
+	return t
+}
+
+// fComma writes v with one decimal and a decimal comma.
+func (t *text) fComma(v float64) *text {
+	n := len(t.b)
+	t.f(v, 1)
+	if k := bytes.IndexByte(t.b[n:], '.'); k >= 0 {
+		t.b[n+k] = ','
+	}
+	return t
+}
+
+// capital writes x with its first letter in upper case.
+func (t *text) capital(x string) *text {
+	r, n := utf8.DecodeRuneInString(x)
+	if n == 0 {
+		return t
+	}
+	t.b = utf8.AppendRune(t.b, unicode.ToUpper(r))
+	return t.s(x[n:])
+}
+
+// done returns the text written since the last call.
+func (t *text) done() string {
+	n := len(t.b) - t.start
+	if n == 0 {
+		t.last = ""
+		return ""
+	}
+	x := unsafe.String(&t.b[t.start], n)
+	t.start = len(t.b)
+	t.last = x
+	return x
+}
+
+// two ends the text being written and returns it after the one before:
+// a French text and its English twin.
+func (t *text) two() (string, string) {
+	fr := t.last
+	return fr, t.done()
+}
+
 // factors explains every component of a candidate.
-func (r *request) factors(c *candidate, h *hItem) []Factor {
+func (r *request) factors(t *text, c *candidate, h *hItem) []Factor {
 	out := make([]Factor, 0, nComps)
 	jobs := c.jobs
 	for k := range nComps {
@@ -94,119 +158,166 @@ func (r *request) factors(c *candidate, h *hItem) []Factor {
 			continue // no job side for this household
 		}
 		f := Factor{Name: compNames[k], Value: round4(c.comps[k]), Weight: round4(c.weight[k]), Contribution: round4(c.comps[k] * c.weight[k])}
-		f.Reason, f.ReasonEN = r.reason(k, c, h, jobs)
+		f.Reason, f.ReasonEN = r.reason(t, k, c, h, jobs)
 		out = append(out, f)
 	}
 	return out
 }
 
-func (r *request) reason(k int, c *candidate, h *hItem, jobs []choice) (string, string) {
+// reason explains component k of a candidate, in French and English.
+func (r *request) reason(t *text, k int, c *candidate, h *hItem, jobs []choice) (string, string) {
 	s := r.s
 	if k <= cCommute && len(jobs) == 0 {
 		return "Aucun emploi compatible à portée de ce logement.", "No suitable job within reach of this home."
 	}
-	first := func() (*jItem, *choice) { return &s.jobs[jobs[0].job], &jobs[0] }
+	first := func() *jItem { return &s.jobs[jobs[0].job] }
 	switch k {
 	case cJobFit:
-		var fr, en []string
-		for _, ch := range jobs {
-			j := &s.jobs[ch.job]
-			gap := int(j.frReq) - r.seekers[ch.seeker].fr
-			f := fmt.Sprintf("%s %s (%s)", r.who(ch.seeker, true), tierFR[ch.tier], j.o.ROME)
-			e := fmt.Sprintf("%s %s (%s)", r.who(ch.seeker, false), tierEN[ch.tier], j.o.ROME)
-			if gap > 0 {
-				f += fmt.Sprintf(", français %d niveau(x) sous l'exigence", gap)
-				e += fmt.Sprintf(", French %d level(s) below the requirement", gap)
+		for _, fr := range []bool{true, false} {
+			for n, ch := range jobs {
+				j := &s.jobs[ch.job]
+				if n > 0 {
+					t.s(pick(fr, " ; ", "; "))
+				}
+				r.who(t, ch.seeker, fr)
+				t.s(" ").s(pick(fr, tierFR[ch.tier], tierEN[ch.tier])).s(" (").s(j.o.ROME).s(")")
+				if gap := int(j.frReq) - r.seekers[ch.seeker].fr; gap > 0 {
+					if fr {
+						t.s(", français ").i(gap).s(" niveau(x) sous l'exigence")
+					} else {
+						t.s(", French ").i(gap).s(" level(s) below the requirement")
+					}
+				}
 			}
-			fr, en = append(fr, f), append(en, e)
+			if len(jobs) > 1 {
+				t.s(pick(fr, " (au moins un adulte en emploi).", " (at least one adult employed)."))
+			} else {
+				t.s(".")
+			}
+			if fr {
+				t.done()
+			}
 		}
-		if len(jobs) > 1 {
-			return strings.Join(fr, " ; ") + " (au moins un adulte en emploi).", strings.Join(en, "; ") + " (at least one adult employed)."
-		}
-		return strings.Join(fr, " ; ") + ".", strings.Join(en, "; ") + "."
+		return t.two()
 	case cContract:
-		j, _ := first()
-		fr := "Contrat : " + contractFR[j.o.Contract]
-		en := "Contract: " + contractEN[j.o.Contract]
+		j := first()
+		t.s("Contrat : ").s(contractFR[j.o.Contract])
 		if j.o.Months > 0 {
-			fr += fmt.Sprintf(" de %d mois", j.o.Months)
-			en += fmt.Sprintf(" of %d months", j.o.Months)
+			t.s(" de ").i(j.o.Months).s(" mois")
 		}
-		if MeetsAGIRExit(j.o.Contract, j.o.Months) {
-			return fr + ", conforme au critère de sortie AGIR.", en + ", meets AGIR's exit criterion."
+		agir := MeetsAGIRExit(j.o.Contract, j.o.Months)
+		t.s(pick(agir, ", conforme au critère de sortie AGIR.", ", ne remplit pas le critère de sortie AGIR.")).done()
+		t.s("Contract: ").s(contractEN[j.o.Contract])
+		if j.o.Months > 0 {
+			t.s(" of ").i(j.o.Months).s(" months")
 		}
-		return fr + ", ne remplit pas le critère de sortie AGIR.", en + ", does not meet AGIR's exit criterion."
+		t.s(pick(agir, ", meets AGIR's exit criterion.", ", does not meet AGIR's exit criterion."))
+		return t.two()
 	case cShortage:
-		j, _ := first()
-		p := math.Round(j.sh * 100)
-		return fmt.Sprintf("Métier en tension dans ce territoire : %.0f %% des recrutements jugés difficiles.", p),
-			fmt.Sprintf("Shortage occupation here: %.0f %% of hiring projects judged difficult.", p)
+		p := math.Round(first().sh * 100)
+		t.s("Métier en tension dans ce territoire : ").f(p, 0).s(" % des recrutements jugés difficiles.").done()
+		t.s("Shortage occupation here: ").f(p, 0).s(" % of hiring projects judged difficult.")
+		return t.two()
 	case cCommute:
-		var fr, en []string
-		for _, ch := range jobs {
-			fr = append(fr, fmt.Sprintf("%d min %s", int(math.Ceil(ch.minutes)), modeFR[geo.Modes[ch.mode]]))
-			en = append(en, fmt.Sprintf("%d min %s", int(math.Ceil(ch.minutes)), modeEN[geo.Modes[ch.mode]]))
+		for _, fr := range []bool{true, false} {
+			t.s(pick(fr, "Trajet domicile-travail : ", "Commute: "))
+			for n, ch := range jobs {
+				if n > 0 {
+					t.s(", ")
+				}
+				t.i(int(math.Ceil(ch.minutes))).s(" min ").s(pick(fr, modeFR[geo.Modes[ch.mode]], modeEN[geo.Modes[ch.mode]]))
+			}
+			t.s(pick(fr, " (maximum souhaité ", " (maximum wished ")).i(int(r.maxMin)).s(" min).")
+			if fr {
+				t.done()
+			}
 		}
-		return "Trajet domicile-travail : " + strings.Join(fr, ", ") + fmt.Sprintf(" (maximum souhaité %d min).", int(r.maxMin)),
-			"Commute: " + strings.Join(en, ", ") + fmt.Sprintf(" (maximum wished %d min).", int(r.maxMin))
+		return t.two()
 	case cAfford:
-		fr := fmt.Sprintf("Taux d'effort %.0f %% après APL estimée de %.0f € (loyer %.0f € + charges %.0f €, revenus %.0f €).",
-			c.effort*100, c.apl, h.o.RentMonthly, h.o.ChargesMonthly, c.income)
-		en := fmt.Sprintf("Effort rate %.0f %% after an estimated APL of %.0f € (rent %.0f € + charges %.0f €, income %.0f €).",
-			c.effort*100, c.apl, h.o.RentMonthly, h.o.ChargesMonthly, c.income)
+		o := h.o
+		t.s("Taux d'effort ").f(c.effort*100, 0).s(" % après APL estimée de ").f(c.apl, 0).s(" € (loyer ").f(o.RentMonthly, 0).
+			s(" € + charges ").f(o.ChargesMonthly, 0).s(" €, revenus ").f(c.income, 0).s(" €).")
 		// The commune's market rent, when known, says whether the rent is
 		// a fair one.
-		if h.c.RentM2 > 0 && h.o.SurfaceM2 > 0 && !h.o.Shared {
-			comma := func(v float64) string { return strings.Replace(fmt.Sprintf("%.1f", v), ".", ",", 1) }
-			fr += fmt.Sprintf(" Soit %s € le m², loyer de marché à %s : %s € le m².", comma((h.o.RentMonthly+h.o.ChargesMonthly)/h.o.SurfaceM2), h.c.Name, comma(h.c.RentM2))
-			en += fmt.Sprintf(" That is %.1f € per m²; market rent in %s: %.1f € per m².", (h.o.RentMonthly+h.o.ChargesMonthly)/h.o.SurfaceM2, h.c.Name, h.c.RentM2)
+		market := h.c.RentM2 > 0 && o.SurfaceM2 > 0 && !o.Shared
+		m2 := (o.RentMonthly + o.ChargesMonthly) / o.SurfaceM2
+		if market {
+			t.s(" Soit ").fComma(m2).s(" € le m², loyer de marché à ").s(h.c.Name).s(" : ").fComma(h.c.RentM2).s(" € le m².")
 		}
-		return fr, en
+		t.done()
+		t.s("Effort rate ").f(c.effort*100, 0).s(" % after an estimated APL of ").f(c.apl, 0).s(" € (rent ").f(o.RentMonthly, 0).
+			s(" € + charges ").f(o.ChargesMonthly, 0).s(" €, income ").f(c.income, 0).s(" €).")
+		if market {
+			t.s(" That is ").f(m2, 1).s(" € per m²; market rent in ").s(h.c.Name).s(": ").f(h.c.RentM2, 1).s(" € per m².")
+		}
+		return t.two()
 	case cStability:
-		fr := fmt.Sprintf("%s, %s", capitalize(kindFR[h.o.LandlordKind]), leaseFR[h.o.Lease])
-		en := fmt.Sprintf("%s, %s", capitalize(kindEN[h.o.LandlordKind]), leaseEN[h.o.Lease])
+		perm := c.comps[cStability] >= 1
+		t.capital(kindFR[h.o.LandlordKind]).s(", ").s(leaseFR[h.o.Lease])
 		if h.o.MaxMonths > 0 {
-			fr += fmt.Sprintf(", %d mois au plus", h.o.MaxMonths)
-			en += fmt.Sprintf(", %d months at most", h.o.MaxMonths)
+			t.s(", ").i(h.o.MaxMonths).s(" mois au plus")
 		}
-		if c.comps[cStability] >= 1 {
-			return fr + " : logement pérenne.", en + ": permanent housing."
+		t.s(pick(perm, " : logement pérenne.", " : logement temporaire ou de transition.")).done()
+		t.capital(kindEN[h.o.LandlordKind]).s(", ").s(leaseEN[h.o.Lease])
+		if h.o.MaxMonths > 0 {
+			t.s(", ").i(h.o.MaxMonths).s(" months at most")
 		}
-		return fr + " : logement temporaire ou de transition.", en + ": temporary or transitional housing."
+		t.s(pick(perm, ": permanent housing.", ": temporary or transitional housing."))
+		return t.two()
 	case cSize:
 		if h.o.Shared {
 			return "Une place en colocation pour une personne seule.", "One place in a shared flat for a person alone."
 		}
-		return fmt.Sprintf("T%d de %.0f m² pour %d personne(s) ; taille idéale T%d.", h.o.Rooms, h.o.SurfaceM2, r.persons, r.ideal),
-			fmt.Sprintf("T%d of %.0f m² for %d person(s); ideal size T%d.", h.o.Rooms, h.o.SurfaceM2, r.persons, r.ideal)
+		t.s("T").i(h.o.Rooms).s(" de ").f(h.o.SurfaceM2, 0).s(" m² pour ").i(r.persons).s(" personne(s) ; taille idéale T").i(r.ideal).s(".").done()
+		t.s("T").i(h.o.Rooms).s(" of ").f(h.o.SurfaceM2, 0).s(" m² for ").i(r.persons).s(" person(s); ideal size T").i(r.ideal).s(".")
+		return t.two()
 	case cTerritory:
-		fr := fmt.Sprintf("%s : zone %s, chômage %.0f %%", h.c.Name, h.c.Zone, h.c.Unemployment*100)
-		en := fmt.Sprintf("%s: zone %s, unemployment %.0f %%", h.c.Name, h.c.Zone, h.c.Unemployment*100)
-		if h.c.AGIROperator {
-			fr += ", opérateur AGIR"
-			en += ", AGIR operator"
-		}
-		if h.c.FrenchCourses {
-			fr += ", cours de français"
-			en += ", French courses"
-		}
+		cm := h.c
 		// For a social home, the RPLS figures say how often such homes
 		// free up here.
-		if h.o.LandlordKind == Social && h.c.SocialShare > 0 && h.c.SocialTurnover > 0 {
-			fr += fmt.Sprintf(", %.0f logements sociaux pour 100 résidences principales, rotation %.0f %% par an", h.c.SocialShare, h.c.SocialTurnover)
-			en += fmt.Sprintf(", %.0f social homes per 100 main residences, turnover %.0f %% a year", h.c.SocialShare, h.c.SocialTurnover)
+		rpls := h.o.LandlordKind == Social && cm.SocialShare > 0 && cm.SocialTurnover > 0
+		t.s(cm.Name).s(" : zone ").s(string(cm.Zone)).s(", chômage ").f(cm.Unemployment*100, 0).s(" %")
+		if cm.AGIROperator {
+			t.s(", opérateur AGIR")
 		}
-		return fr + ".", en + "."
+		if cm.FrenchCourses {
+			t.s(", cours de français")
+		}
+		if rpls {
+			t.s(", ").f(cm.SocialShare, 0).s(" logements sociaux pour 100 résidences principales, rotation ").f(cm.SocialTurnover, 0).s(" % par an")
+		}
+		t.s(".").done()
+		t.s(cm.Name).s(": zone ").s(string(cm.Zone)).s(", unemployment ").f(cm.Unemployment*100, 0).s(" %")
+		if cm.AGIROperator {
+			t.s(", AGIR operator")
+		}
+		if cm.FrenchCourses {
+			t.s(", French courses")
+		}
+		if rpls {
+			t.s(", ").f(cm.SocialShare, 0).s(" social homes per 100 main residences, turnover ").f(cm.SocialTurnover, 0).s(" % a year")
+		}
+		t.s(".")
+		return t.two()
 	case cTiming:
 		if len(jobs) == 0 {
-			return fmt.Sprintf("Logement disponible à partir du %s.", dateOrNow(h.o.AvailableFrom)),
-				fmt.Sprintf("Home available from %s.", dateOrNow(h.o.AvailableFrom))
+			t.s("Logement disponible à partir du ").s(dateOrNow(h.o.AvailableFrom)).s(".").done()
+			t.s("Home available from ").s(dateOrNow(h.o.AvailableFrom)).s(".")
+			return t.two()
 		}
-		j, _ := first()
-		return fmt.Sprintf("Logement disponible le %s, emploi à partir du %s.", dateOrNow(h.o.AvailableFrom), dateOrNow(j.o.StartOn)),
-			fmt.Sprintf("Home available on %s, job starting on %s.", dateOrNow(h.o.AvailableFrom), dateOrNow(j.o.StartOn))
+		j := first()
+		t.s("Logement disponible le ").s(dateOrNow(h.o.AvailableFrom)).s(", emploi à partir du ").s(dateOrNow(j.o.StartOn)).s(".").done()
+		t.s("Home available on ").s(dateOrNow(h.o.AvailableFrom)).s(", job starting on ").s(dateOrNow(j.o.StartOn)).s(".")
+		return t.two()
 	}
 	return "", ""
+}
+
+func pick(first bool, a, b string) string {
+	if first {
+		return a
+	}
+	return b
 }
 
 func dateOrNow(d Date) string {
@@ -216,35 +327,23 @@ func dateOrNow(d Date) string {
 	return d.String()
 }
 
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	r := []rune(s)
-	return strings.ToUpper(string(r[0])) + string(r[1:])
-}
-
 // who names a member of the household.
-func (r *request) who(si int, fr bool) string {
+func (r *request) who(t *text, si int, fr bool) {
 	m := r.seekers[si].member
 	if len(r.seekers) == 1 {
-		if fr {
-			return "Emploi"
-		}
-		return "Job"
+		t.s(pick(fr, "Emploi", "Job"))
+		return
 	}
-	if fr {
-		return fmt.Sprintf("Adulte %d :", m+1)
-	}
-	return fmt.Sprintf("Adult %d:", m+1)
+	t.s(pick(fr, "Adulte ", "Adult ")).i(m + 1).s(pick(fr, " :", ":"))
 }
 
 // flagsAndSteps lists an option's flags and the steps to take, in French
 // and English.
-func (r *request) flagsAndSteps(c *candidate, h *hItem) (flags, fr, en []string) {
+func (r *request) flagsAndSteps(t *text, c *candidate, h *hItem) (flags, fr, en []string) {
 	s := r.s
 	add := func(f, e string) { fr, en = append(fr, f), append(en, e) }
-	flags = []string{FlagAPLEstimate}
+	flags = make([]string, 1, 8)
+	flags[0] = FlagAPLEstimate
 	if r.homeFallback {
 		flags = append(flags, FlagCommuneFallback)
 	}
@@ -296,6 +395,8 @@ func (r *request) flagsAndSteps(c *candidate, h *hItem) (flags, fr, en []string)
 		flags = append(flags, FlagUnder25NoRSA)
 	}
 
+	n := 3 + len(c.jobs) + 4
+	fr, en = make([]string, 0, n), make([]string, 0, n)
 	switch h.o.LandlordKind {
 	case Social:
 		add("Constituer le dossier de demande de logement social (numéro unique) et le transmettre au bailleur.",
@@ -309,16 +410,18 @@ func (r *request) flagsAndSteps(c *candidate, h *hItem) (flags, fr, en []string)
 		add("Préparer le dossier de location (pièces d'identité, titre de séjour, justificatifs de ressources, garantie Visale).",
 			"Prepare the rental file (identity papers, residence permit, proof of income, Visale guarantee).")
 	}
-	add(fmt.Sprintf("Demander l'APL à la CAF dès l'entrée dans le logement (estimation : %.0f € par mois).", c.apl),
-		fmt.Sprintf("Apply to the CAF for housing benefit (APL) on moving in (estimate: %.0f € a month).", c.apl))
+	t.s("Demander l'APL à la CAF dès l'entrée dans le logement (estimation : ").f(c.apl, 0).s(" € par mois).").done()
+	t.s("Apply to the CAF for housing benefit (APL) on moving in (estimate: ").f(c.apl, 0).s(" € a month).")
+	add(t.two())
 	if len(c.jobs) > 0 || len(r.seekers) > 0 {
 		add("Mettre à jour l'inscription à France Travail avec la nouvelle adresse.",
 			"Update the France Travail registration with the new address.")
 	}
 	for _, ch := range c.jobs {
 		j := &s.jobs[ch.job]
-		add(fmt.Sprintf("Postuler à l'offre %s (%s, %s) et préparer l'entretien.", j.o.ExternalRef, j.o.Title, j.c.Name),
-			fmt.Sprintf("Apply to offer %s (%s, %s) and prepare the interview.", j.o.ExternalRef, j.o.Title, j.c.Name))
+		t.s("Postuler à l'offre ").s(j.o.ExternalRef).s(" (").s(j.o.Title).s(", ").s(j.c.Name).s(") et préparer l'entretien.").done()
+		t.s("Apply to offer ").s(j.o.ExternalRef).s(" (").s(j.o.Title).s(", ").s(j.c.Name).s(") and prepare the interview.")
+		add(t.two())
 	}
 	if frenchGap > 0 {
 		add("S'inscrire à un cours de français (OFII ou organisme local) pour atteindre le niveau demandé par l'employeur.",
@@ -332,20 +435,22 @@ func (r *request) flagsAndSteps(c *candidate, h *hItem) (flags, fr, en []string)
 		add("Signaler le changement d'adresse à l'Assurance maladie (CPAM) et à la banque ; demander une aide à la mobilité (France Travail, Action Logement).",
 			"Report the change of address to the health insurance (CPAM) and the bank; apply for moving aid (France Travail, Action Logement).")
 		if h.c.AGIROperator {
-			add(fmt.Sprintf("Prendre contact avec l'opérateur AGIR du département %s pour le relais de l'accompagnement.", h.c.Department),
-				fmt.Sprintf("Contact the AGIR operator of department %s to hand over the support.", h.c.Department))
+			t.s("Prendre contact avec l'opérateur AGIR du département ").s(h.c.Department).s(" pour le relais de l'accompagnement.").done()
+			t.s("Contact the AGIR operator of department ").s(h.c.Department).s(" to hand over the support.")
+			add(t.two())
 		}
 	}
 	if r.children > 0 {
-		add(fmt.Sprintf("Inscrire les enfants à l'école auprès de la mairie de %s.", h.c.Name),
-			fmt.Sprintf("Enrol the children at school with the town hall of %s.", h.c.Name))
+		t.s("Inscrire les enfants à l'école auprès de la mairie de ").s(h.c.Name).s(".").done()
+		t.s("Enrol the children at school with the town hall of ").s(h.c.Name).s(".")
+		add(t.two())
 	}
 	return flags, fr, en
 }
 
 // why says in one line why an option ranks where it does: its strongest
 // and weakest components.
-func why(rank int, score float64, fs []Factor) (string, string) {
+func why(t *text, rank int, score float64, fs []Factor) (string, string) {
 	if len(fs) == 0 {
 		return "", ""
 	}
@@ -353,7 +458,8 @@ func why(rank int, score float64, fs []Factor) (string, string) {
 		name string
 		gap  float64
 	}
-	var strong, weak []lost
+	var strongA, weakA [nComps]lost
+	strong, weak := strongA[:0], weakA[:0]
 	for _, f := range fs {
 		if f.Weight == 0 {
 			continue
@@ -367,25 +473,38 @@ func why(rank int, score float64, fs []Factor) (string, string) {
 	}
 	slices.SortStableFunc(strong, func(a, b lost) int { return compareDesc(a.gap, b.gap) })
 	slices.SortStableFunc(weak, func(a, b lost) int { return compareDesc(a.gap, b.gap) })
-	fr := fmt.Sprintf("Rang %d, score %.2f.", rank, score)
-	en := fmt.Sprintf("Rank %d, score %.2f.", rank, score)
-	if len(strong) > 0 {
-		var a, b []string
-		for _, s := range strong[:min(3, len(strong))] {
-			a, b = append(a, factorFR[s.name]), append(b, factorEN[s.name])
+	strong, weak = strong[:min(3, len(strong))], weak[:min(2, len(weak))]
+	for _, fr := range []bool{true, false} {
+		names := factorEN
+		if fr {
+			names = factorFR
 		}
-		fr += " Points forts : " + strings.Join(a, ", ") + "."
-		en += " Strengths: " + strings.Join(b, ", ") + "."
-	}
-	if len(weak) > 0 {
-		var a, b []string
-		for _, s := range weak[:min(2, len(weak))] {
-			a, b = append(a, factorFR[s.name]), append(b, factorEN[s.name])
+		t.s(pick(fr, "Rang ", "Rank ")).i(rank).s(", score ").f(score, 2).s(".")
+		if len(strong) > 0 {
+			t.s(pick(fr, " Points forts : ", " Strengths: "))
+			for n, x := range strong {
+				if n > 0 {
+					t.s(", ")
+				}
+				t.s(names[x.name])
+			}
+			t.s(".")
 		}
-		fr += " Ce qui le fait reculer : " + strings.Join(a, ", ") + "."
-		en += " Held back by: " + strings.Join(b, ", ") + "."
+		if len(weak) > 0 {
+			t.s(pick(fr, " Ce qui le fait reculer : ", " Held back by: "))
+			for n, x := range weak {
+				if n > 0 {
+					t.s(", ")
+				}
+				t.s(names[x.name])
+			}
+			t.s(".")
+		}
+		if fr {
+			t.done()
+		}
 	}
-	return fr, en
+	return t.two()
 }
 
 func compareDesc(a, b float64) int {
