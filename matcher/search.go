@@ -609,7 +609,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 		sc.pairSpan = resize(sc.pairSpan, nsk*n)
 		for i := range pairSpan {
 			pairSpan[i] = sc.pairSpan[i*n : (i+1)*n]
-			r.pairArena[i] = r.pairArena[i][:0]
+			r.pairArena[i] = sc.pairArena[i][:0]
 		}
 		r.pairSpan = pairSpan
 	}
@@ -720,6 +720,13 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 		clear(r.arena)
 		sc.arena, r.arena, r.lists = r.arena[:0], nil, nil
 		r.pairSpan = [2][][2]int32{} // the pool's
+		for i, p := range r.pairArena {
+			if pairs {
+				clear(p) // no pointer into an old snapshot stays in the pool
+				sc.pairArena[i] = p[:0]
+			}
+			r.pairArena[i] = nil
+		}
 	}()
 	heads := append(sc.heads[:0], order...)
 	defer func() { sc.heads = heads[:0] }()
@@ -965,6 +972,7 @@ type searchScratch struct {
 	jb, jbS     []float64
 	comp, compS []compUB
 	pairSpan    [][2]int32
+	pairArena   [2][]pairList // a two-seeker plan grew them to ~1 MB
 }
 
 // resize returns x with length n and every element zero, reusing its
