@@ -581,6 +581,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	// component by component: the best fit, contract and shortage values
 	// per tile and seeker.
 	multi := len(r.seekers) > 1
+	oneJob := !multi && r.jobSide // jobBound's one-seeker case
 	sc := scratchPool.Get().(*searchScratch)
 	defer scratchPool.Put(sc)
 	nsk := len(r.seekers)
@@ -771,10 +772,27 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 				}
 			}
 			continue
-		case tileItem:
+		case tileItem, tileTight:
+			t := top.pos
+			if top.run == tileItem && oneJob {
+				// First a job bound from the super-tiles around, at
+				// their distance from this tile rather than from its
+				// super-tile: most tiles that come first on the super-
+				// tile's bound fall below θ on it, and need no walk over
+				// their own neighbours (a median plan opened 80 tiles to
+				// read the homes of 12).
+				tj := r.tileJobUB(t, jbS[0])
+				if tj < top.jobUB {
+					x := runHead{ub: top.ub - top.jobUB + tj, jobUB: tj, run: tileTight, pos: t}
+					heads.pop()
+					if x.ub >= sel.thetaRank.s-boundSlack {
+						heads.push(x)
+					}
+					continue
+				}
+			}
 			// Open the tile: its buckets join the frontier, with the
 			// tile's own job bound, a walk over its neighbours.
-			t := top.pos
 			heads.pop()
 			wish := 0.0
 			if wished != nil && wished[s.superOf[t]] {
@@ -1018,7 +1036,36 @@ const (
 	superItem  = -1
 	tileItem   = -2
 	bucketItem = -3
+	tileTight  = -4 // a tile bounded by tileJobUB
 )
+
+// tileJobUB bounds the job side of an option of a one-seeker household on
+// a home of tile t from the super-tiles within reach (jbS: the seeker's
+// bound per super-tile), each at its distance from the tile: at least
+// jobBound's over the tile's neighbours, whose jobs lie in those
+// super-tiles and no nearer to the tile.
+func (r *request) tileJobUB(t int32, jbS []float64) float64 {
+	s := r.s
+	st := &s.supers[s.superOf[t]]
+	tb := s.tiles.bbox(t)
+	best := 0.0
+	for k, s2 := range st.nb {
+		if r.commuteUB(float64(st.nbDist[k])) < 0 {
+			break // and every super-tile after it: nearest first
+		}
+		v := jbS[s2]
+		if math.IsInf(v, -1) || v+r.w.Commute <= best {
+			continue
+		}
+		// A metre less than the boxes' distance: the tiles' distances
+		// are kept in float32.
+		cm := r.commuteUB(max(0, minDistBBox(tb, s.supers[s2].box)-1))
+		if cm >= 0 {
+			best = max(best, v+r.w.Commute*cm)
+		}
+	}
+	return best
+}
 
 // jobBound bounds the job side of any option on a home of an area (a tile
 // or a super-tile) from its neighbours nb at distances of at least nd,
