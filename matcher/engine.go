@@ -169,8 +169,11 @@ type jItem struct {
 	c         *geo.Commune
 }
 
-// bucket summarises the housing of one tile with the same rooms (6 and
-// more as one) and shared flag, for the tile's score bound. A tile's runs
+// bucket summarises the housing of one tile with the same rooms and shared
+// flag, for the tile's score bound. Rooms are never lumped together: the
+// bound's size fit is that of the bucket's rooms, and a household's ideal
+// can be 7 rooms or more (a "6 and more" bucket bounded a 9-room home with
+// a 6-room size fit, so too low; TestPlanLargeHouseholdsMatchNaive). A tile's runs
 // are ordered by bucket: a tile's bucket holds runs[rStart:rEnd], so that a
 // plan reads a bucket's runs only when the bucket's bound comes first (a
 // median plan opens about a hundred tiles and reads a quarter of their
@@ -460,7 +463,7 @@ func (s *snapshot) indexHousing() {
 		var b *bucket
 		for ri := s.rStart[t]; ri < s.rStart[t+1]; ri++ {
 			u := &s.runs[ri]
-			rooms := bucketRooms(int(u.rooms))
+			rooms := int(u.rooms)
 			if b == nil || b.rooms != rooms || b.shared != u.shared {
 				s.buckets = append(s.buckets, bucket{rooms: rooms, shared: u.shared, rStart: ri,
 					maxStatic: -1, minRent: math.Inf(1), minCharges: math.Inf(1)})
@@ -486,9 +489,6 @@ func (s *snapshot) indexHousing() {
 	}
 }
 
-// bucketRooms is the rooms of a home's bucket: 6 and more are one.
-func bucketRooms(rooms int) int { return min(rooms, 6) }
-
 // indexRuns orders each tile's homes into runs (see hRun) and fills the
 // suffix rent ranges of the cost bound.
 func (s *snapshot) indexRuns() {
@@ -504,8 +504,7 @@ func (s *snapshot) indexRuns() {
 		ids := s.hOrder[a:b]
 		slices.SortFunc(ids, func(x, y int32) int {
 			hx, hy := &s.housing[x], &s.housing[y]
-			return cmp.Or(cmp.Compare(bucketRooms(int(hx.rooms)), bucketRooms(int(hy.rooms))), cmp.Compare(b2i(hx.shared), b2i(hy.shared)),
-				cmp.Compare(hx.c.Code, hy.c.Code), cmp.Compare(hx.rooms, hy.rooms),
+			return cmp.Or(cmp.Compare(hx.rooms, hy.rooms), cmp.Compare(b2i(hx.shared), b2i(hy.shared)), cmp.Compare(hx.c.Code, hy.c.Code),
 				cmp.Compare(b2i(hx.shared), b2i(hy.shared)), cmp.Compare(hx.stab, hy.stab), cmp.Compare(hx.kind, hy.kind),
 				cmp.Compare(cost(hx), cost(hy)), cmp.Compare(x, y))
 		})

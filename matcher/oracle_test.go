@@ -25,6 +25,41 @@ func optionKeys(p *matcher.Plan) []string {
 	return out
 }
 
+// TestPlanLargeHouseholdsMatchNaive is the oracle test for households
+// whose ideal home has 7 rooms or more (two adults and 7–12 children) on
+// markets of 1- to 10-room homes: the housing bounds summarise homes by
+// rooms, and a summary that lumped 6 rooms and more together bounded a
+// 9-room home with the size fit of a 6-room one (found by a review,
+// 2026-12-03).
+func TestPlanLargeHouseholdsMatchNaive(t *testing.T) {
+	for seed := range uint64(8) {
+		rng := rand.New(rand.NewPCG(seed, 31))
+		m := randomMarket(t, rng, 300+rng.IntN(600), 300+rng.IntN(900))
+		for k := range m.Housing {
+			if o := &m.Housing[k]; !o.Shared {
+				o.Rooms = 1 + rng.IntN(10)
+				o.SurfaceM2 = float64(12 + 15*o.Rooms)
+				o.MaxOccupants = 20
+			}
+		}
+		eng, err := matcher.NewEngine(m, matcher.EngineOptions{TileKM: []float64{5, 20, 40}[seed%3]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 20 {
+			h := randomHousehold(rng, m, i)
+			adult := h.Members[0]
+			h.Members, h.Modes = []matcher.Member{adult, adult}, nil
+			h.Members[1].SeeksWork = i%2 == 0
+			for range 7 + rng.IntN(6) {
+				h.Members = append(h.Members, matcher.Member{Role: matcher.Child, Age: rng.IntN(17), Sex: matcher.Female})
+			}
+			opts := matcher.PlanOptions{Top: []int{1, 3, 10}[i%3], NoWhatIf: true}
+			comparePlans(t, eng, &h, opts, fmt.Sprintf("seed %d household %d (%d members)", seed, i, len(h.Members)))
+		}
+	}
+}
+
 // TestPlanMatchesNaive is the oracle test: on random markets, the pruned
 // search returns the same options, in the same order and with the same
 // scores, as the brute force that scores every candidate pair.
