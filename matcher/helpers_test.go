@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -17,11 +19,23 @@ import (
 // points, communes scattered around them, housing and jobs of every kind.
 func randomMarket(tb testing.TB, rng *rand.Rand, nHousing, nJobs int) *matcher.Market {
 	tb.Helper()
+	return randomMarketAt(tb, rng, nHousing, nJobs, nil)
+}
+
+// randomMarketAt is randomMarket with its four departments centred on
+// centres instead (cycled), e.g. overseas or all in one dense area.
+func randomMarketAt(tb testing.TB, rng *rand.Rand, nHousing, nJobs int, centres []orb.Point) *matcher.Market {
+	tb.Helper()
 	deps := []geo.Department{
 		{Code: "71", Name: "Saône-et-Loire", Region: "27", Prefecture: "Mâcon", PrefectureCode: "71270", Point: orb.Point{4.83, 46.31}, Zone: geo.ZoneB2},
 		{Code: "21", Name: "Côte-d'Or", Region: "27", Prefecture: "Dijon", PrefectureCode: "21231", Point: orb.Point{5.04, 47.32}, Zone: geo.ZoneB1},
 		{Code: "69", Name: "Rhône", Region: "84", Prefecture: "Lyon", PrefectureCode: "69123", Point: orb.Point{4.84, 45.76}, Zone: geo.ZoneA},
 		{Code: "75", Name: "Paris", Region: "11", Prefecture: "Paris", PrefectureCode: "75056", Point: orb.Point{2.35, 48.86}, Zone: geo.ZoneAbis},
+	}
+	for i := range deps {
+		if len(centres) > 0 {
+			deps[i].Point = centres[i%len(centres)]
+		}
 	}
 	zones := []geo.Zone{geo.ZoneAbis, geo.ZoneA, geo.ZoneB1, geo.ZoneB2, geo.ZoneC}
 	var communes []geo.Commune
@@ -167,4 +181,19 @@ func randomHousehold(rng *rand.Rand, m *matcher.Market, i int) matcher.Household
 
 func withCancel(t *testing.T) (context.Context, context.CancelFunc) {
 	return context.WithCancel(t.Context())
+}
+
+// oracleSeeds is the number of random markets an oracle test draws: def,
+// or ORACLE_SEEDS when set, to widen every oracle test at once on a
+// developer machine (e.g. ORACLE_SEEDS=200 go test ./matcher -run Naive).
+func oracleSeeds(tb testing.TB, def uint64) uint64 {
+	v := os.Getenv("ORACLE_SEEDS")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseUint(v, 10, 32)
+	if err != nil || n == 0 {
+		tb.Fatalf("ORACLE_SEEDS=%q: want a positive number of seeds", v)
+	}
+	return n
 }

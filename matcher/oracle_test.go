@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/paulmach/orb"
+
 	"passerelle/matcher"
 )
 
@@ -32,7 +34,7 @@ func optionKeys(p *matcher.Plan) []string {
 // 9-room home with the size fit of a 6-room one (found by a review,
 // 2026-12-03).
 func TestPlanLargeHouseholdsMatchNaive(t *testing.T) {
-	for seed := range uint64(8) {
+	for seed := range oracleSeeds(t, 8) {
 		rng := rand.New(rand.NewPCG(seed, 31))
 		m := randomMarket(t, rng, 300+rng.IntN(600), 300+rng.IntN(900))
 		for k := range m.Housing {
@@ -60,11 +62,64 @@ func TestPlanLargeHouseholdsMatchNaive(t *testing.T) {
 	}
 }
 
+// TestPlanWideMatchNaive is the oracle test over engines, places and
+// households the other oracle tests do not draw together: departments
+// overseas, all in one dense area or across the meridian; tiles of 2 to
+// 40 km; job lists split from 1 to 8 jobs; reaches of 5 to 100 km; markets
+// of a handful to 2,000 jobs; five weight sets; very short and very long
+// commute limits, wishes, every top size and diversity limit. (Adapted
+// from a review's test, 2026-12-03.)
+func TestPlanWideMatchNaive(t *testing.T) {
+	places := [][]orb.Point{
+		nil, // the default departments
+		{{55.45, -21.1}, {55.3, -21.3}, {45.15, -12.8}, {55.6, -20.95}}, // Réunion and Mayotte
+		{{-61.5, 16.2}, {-61.0, 14.6}, {-52.3, 4.9}, {-61.6, 16.0}},     // the Antilles and Guyane
+		{{2.35, 48.86}, {2.45, 48.9}, {2.25, 48.75}, {2.4, 48.8}},       // all around Paris
+		{{-0.1, 44.0}, {0.1, 44.1}, {-0.05, 43.9}, {0.05, 44.05}},       // across the meridian
+		{{4.83, 46.31}, {9.2, 42.0}, {4.84, 45.76}, {8.7, 41.9}},        // with Corsica
+	}
+	weights := []matcher.Weights{{}, // the default
+		{JobFit: 0.15, Contract: 0.1, Shortage: 0.3, Commute: 0.1, Affordability: 0.15, HousingStability: 0.06, SizeFit: 0.05, Territory: 0.05, Timing: 0.04},
+		{JobFit: 0.3, Contract: 0.05, Shortage: 0.05, Commute: 0.3, Affordability: 0.1, HousingStability: 0.05, SizeFit: 0.05, Territory: 0.1, Timing: 0},
+		{JobFit: 0.1, Contract: 0.2, Shortage: 0.1, Commute: 0.05, Affordability: 0.2, HousingStability: 0.1, SizeFit: 0.05, Territory: 0.05, Timing: 0.15, WishBonus: 0.05},
+		{JobFit: 0.05, Contract: 0.05, Shortage: 0.05, Commute: 0.6, Affordability: 0.05, HousingStability: 0.05, SizeFit: 0.05, Territory: 0.05, Timing: 0.05, WishBonus: 0.2},
+	}
+	for seed := range oracleSeeds(t, 8) {
+		rng := rand.New(rand.NewPCG(seed, 41))
+		nJobs := []int{5 + rng.IntN(20), 300 + rng.IntN(900), 2000}[seed%3]
+		m := randomMarketAt(t, rng, 100+rng.IntN(700), nJobs, places[seed%uint64(len(places))])
+		eng, err := matcher.NewEngine(m, matcher.EngineOptions{
+			TileKM:         []float64{2, 5, 10, 20, 40, 3.3, 7}[seed%7],
+			SplitListsFrom: []int{4, 0, 2, 8, 1}[seed%5],
+			MaxReachKM:     []float64{0, 60, 30, 15, 100, 5, 45, 8}[seed%8],
+			Weights:        weights[seed%uint64(len(weights))],
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 30 {
+			h := randomHousehold(rng, m, i)
+			switch i % 6 {
+			case 0:
+				h.MaxCommuteMinutes = 5 + rng.IntN(15)
+			case 1:
+				h.MaxCommuteMinutes = 90 + rng.IntN(90)
+			}
+			if i%5 == 0 {
+				h.Wishes = []string{m.Housing[rng.IntN(len(m.Housing))].Commune}
+			}
+			opts := matcher.PlanOptions{Top: []int{1, 3, 10, 20}[i%4], NoWhatIf: i%7 != 0,
+				MaxPerCommune: []int{0, 1, 3, 1}[i%4], MaxPerDepartment: []int{0, 1, 2, 5, 3}[i%5]}
+			comparePlans(t, eng, &h, opts, fmt.Sprintf("seed %d household %d (%d members)", seed, i, len(h.Members)))
+		}
+	}
+}
+
 // TestPlanMatchesNaive is the oracle test: on random markets, the pruned
 // search returns the same options, in the same order and with the same
 // scores, as the brute force that scores every candidate pair.
 func TestPlanMatchesNaive(t *testing.T) {
-	for seed := range uint64(8) {
+	for seed := range oracleSeeds(t, 8) {
 		rng := rand.New(rand.NewPCG(seed, 1))
 		m := randomMarket(t, rng, 300+rng.IntN(600), 300+rng.IntN(900))
 		// Tiles of several sizes, and job lists split into finer cells
@@ -124,7 +179,7 @@ func comparePlans(t *testing.T, eng *matcher.Engine, h *matcher.Household, opts 
 // those that lose the tie.
 func TestPlanMatchesNaiveWithTies(t *testing.T) {
 	ties := 0
-	for seed := range uint64(4) {
+	for seed := range oracleSeeds(t, 4) {
 		rng := rand.New(rand.NewPCG(seed, 7))
 		m := randomMarket(t, rng, 80+rng.IntN(120), 100+rng.IntN(200))
 		hs, js := m.Housing, m.Jobs
@@ -171,7 +226,7 @@ func TestPlanMatchesNaiveWithTies(t *testing.T) {
 // (each variant a pruned search of its own) against the brute force's.
 func TestWhatIfMatchesNaive(t *testing.T) {
 	compared := 0
-	for seed := range uint64(4) {
+	for seed := range oracleSeeds(t, 4) {
 		rng := rand.New(rand.NewPCG(seed, 9))
 		m := randomMarket(t, rng, 300+rng.IntN(300), 300+rng.IntN(400))
 		eng, err := matcher.NewEngine(m, matcher.EngineOptions{})
@@ -207,7 +262,7 @@ func TestPlanTwoSeekersMatchNaive(t *testing.T) {
 		{JobFit: 0.1, Contract: 0.2, Shortage: 0.1, Commute: 0.05, Affordability: 0.2, HousingStability: 0.1, SizeFit: 0.05, Territory: 0.05, Timing: 0.15, WishBonus: 0.05},
 	}
 	compared := 0
-	for seed := range uint64(12) {
+	for seed := range oracleSeeds(t, 12) {
 		rng := rand.New(rand.NewPCG(seed, 11))
 		nJobs := []int{400 + rng.IntN(600), 30 + rng.IntN(60), 300 + rng.IntN(300), 5 + rng.IntN(10)}[seed%4]
 		m := randomMarket(t, rng, 200+rng.IntN(400), nJobs)
