@@ -173,11 +173,12 @@ type jItem struct {
 // flag, for the tile's score bound. Rooms are never lumped together: the
 // bound's size fit is that of the bucket's rooms, and a household's ideal
 // can be 7 rooms or more (a "6 and more" bucket bounded a 9-room home with
-// a 6-room size fit, so too low; TestPlanLargeHouseholdsMatchNaive). A tile's runs
-// are ordered by bucket: a tile's bucket holds runs[rStart:rEnd], so that a
-// plan reads a bucket's runs only when the bucket's bound comes first (a
-// median plan opens about a hundred tiles and reads a quarter of their
-// runs). A super-tile's merged buckets have no runs.
+// a 6-room size fit, so too low; TestPlanLargeHouseholdsMatchNaive). A
+// tile's runs are ordered by bucket: a tile's bucket holds
+// runs[rStart:rEnd], so that a plan bounds a bucket's runs only when the
+// bucket's bound comes first (bounding every run of the tiles it opened, a
+// median plan bounded 4,500 runs and read fewer than 400). A super-tile's
+// merged buckets have no runs.
 type bucket struct {
 	rooms       int
 	shared      bool
@@ -504,8 +505,10 @@ func (s *snapshot) indexRuns() {
 		ids := s.hOrder[a:b]
 		slices.SortFunc(ids, func(x, y int32) int {
 			hx, hy := &s.housing[x], &s.housing[y]
+			// Bucket (rooms, shared) first, so that a bucket's runs are
+			// together; then the run's other keys, then cost.
 			return cmp.Or(cmp.Compare(hx.rooms, hy.rooms), cmp.Compare(b2i(hx.shared), b2i(hy.shared)), cmp.Compare(hx.c.Code, hy.c.Code),
-				cmp.Compare(b2i(hx.shared), b2i(hy.shared)), cmp.Compare(hx.stab, hy.stab), cmp.Compare(hx.kind, hy.kind),
+				cmp.Compare(hx.stab, hy.stab), cmp.Compare(hx.kind, hy.kind),
 				cmp.Compare(cost(hx), cost(hy)), cmp.Compare(x, y))
 		})
 		for i := 0; i < len(ids); {

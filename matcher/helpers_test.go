@@ -32,8 +32,8 @@ func randomMarketAt(tb testing.TB, rng *rand.Rand, nHousing, nJobs int, centres 
 		{Code: "69", Name: "Rhône", Region: "84", Prefecture: "Lyon", PrefectureCode: "69123", Point: orb.Point{4.84, 45.76}, Zone: geo.ZoneA},
 		{Code: "75", Name: "Paris", Region: "11", Prefecture: "Paris", PrefectureCode: "75056", Point: orb.Point{2.35, 48.86}, Zone: geo.ZoneAbis},
 	}
-	for i := range deps {
-		if len(centres) > 0 {
+	if len(centres) > 0 {
+		for i := range deps {
 			deps[i].Point = centres[i%len(centres)]
 		}
 	}

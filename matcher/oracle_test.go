@@ -27,6 +27,16 @@ func optionKeys(p *matcher.Plan) []string {
 	return out
 }
 
+// oracleWeights are the weight sets the oracle tests draw from: the
+// default, a shortage-heavy, a commute-and-fit-heavy one without timing,
+// one with a wish bonus, and one where commute is most of the score.
+var oracleWeights = []matcher.Weights{{}, // the default
+	{JobFit: 0.15, Contract: 0.1, Shortage: 0.3, Commute: 0.1, Affordability: 0.15, HousingStability: 0.06, SizeFit: 0.05, Territory: 0.05, Timing: 0.04},
+	{JobFit: 0.3, Contract: 0.05, Shortage: 0.05, Commute: 0.3, Affordability: 0.1, HousingStability: 0.05, SizeFit: 0.05, Territory: 0.1, Timing: 0},
+	{JobFit: 0.1, Contract: 0.2, Shortage: 0.1, Commute: 0.05, Affordability: 0.2, HousingStability: 0.1, SizeFit: 0.05, Territory: 0.05, Timing: 0.15, WishBonus: 0.05},
+	{JobFit: 0.05, Contract: 0.05, Shortage: 0.05, Commute: 0.6, Affordability: 0.05, HousingStability: 0.05, SizeFit: 0.05, Territory: 0.05, Timing: 0.05, WishBonus: 0.2},
+}
+
 // TestPlanLargeHouseholdsMatchNaive is the oracle test for households
 // whose ideal home has 7 rooms or more (two adults and 7–12 children) on
 // markets of 1- to 10-room homes: the housing bounds summarise homes by
@@ -78,12 +88,6 @@ func TestPlanWideMatchNaive(t *testing.T) {
 		{{-0.1, 44.0}, {0.1, 44.1}, {-0.05, 43.9}, {0.05, 44.05}},       // across the meridian
 		{{4.83, 46.31}, {9.2, 42.0}, {4.84, 45.76}, {8.7, 41.9}},        // with Corsica
 	}
-	weights := []matcher.Weights{{}, // the default
-		{JobFit: 0.15, Contract: 0.1, Shortage: 0.3, Commute: 0.1, Affordability: 0.15, HousingStability: 0.06, SizeFit: 0.05, Territory: 0.05, Timing: 0.04},
-		{JobFit: 0.3, Contract: 0.05, Shortage: 0.05, Commute: 0.3, Affordability: 0.1, HousingStability: 0.05, SizeFit: 0.05, Territory: 0.1, Timing: 0},
-		{JobFit: 0.1, Contract: 0.2, Shortage: 0.1, Commute: 0.05, Affordability: 0.2, HousingStability: 0.1, SizeFit: 0.05, Territory: 0.05, Timing: 0.15, WishBonus: 0.05},
-		{JobFit: 0.05, Contract: 0.05, Shortage: 0.05, Commute: 0.6, Affordability: 0.05, HousingStability: 0.05, SizeFit: 0.05, Territory: 0.05, Timing: 0.05, WishBonus: 0.2},
-	}
 	for seed := range oracleSeeds(t, 8) {
 		rng := rand.New(rand.NewPCG(seed, 41))
 		nJobs := []int{5 + rng.IntN(20), 300 + rng.IntN(900), 2000}[seed%3]
@@ -92,7 +96,7 @@ func TestPlanWideMatchNaive(t *testing.T) {
 			TileKM:         []float64{2, 5, 10, 20, 40, 3.3, 7}[seed%7],
 			SplitListsFrom: []int{4, 0, 2, 8, 1}[seed%5],
 			MaxReachKM:     []float64{0, 60, 30, 15, 100, 5, 45, 8}[seed%8],
-			Weights:        weights[seed%uint64(len(weights))],
+			Weights:        oracleWeights[seed%uint64(len(oracleWeights))],
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -256,11 +260,6 @@ func TestWhatIfMatchesNaive(t *testing.T) {
 func TestPlanTwoSeekersMatchNaive(t *testing.T) {
 	// M1607: no job of the market, so that an adult may find none.
 	romes := []string{"G1602", "F1703", "J1501", "G1602", "F1703", "M1607"}
-	weights := []matcher.Weights{{}, // the default
-		{JobFit: 0.15, Contract: 0.1, Shortage: 0.3, Commute: 0.1, Affordability: 0.15, HousingStability: 0.06, SizeFit: 0.05, Territory: 0.05, Timing: 0.04},
-		{JobFit: 0.3, Contract: 0.05, Shortage: 0.05, Commute: 0.3, Affordability: 0.1, HousingStability: 0.05, SizeFit: 0.05, Territory: 0.1, Timing: 0},
-		{JobFit: 0.1, Contract: 0.2, Shortage: 0.1, Commute: 0.05, Affordability: 0.2, HousingStability: 0.1, SizeFit: 0.05, Territory: 0.05, Timing: 0.15, WishBonus: 0.05},
-	}
 	compared := 0
 	for seed := range oracleSeeds(t, 12) {
 		rng := rand.New(rand.NewPCG(seed, 11))
@@ -284,7 +283,7 @@ func TestPlanTwoSeekersMatchNaive(t *testing.T) {
 		}
 		eng, err := matcher.NewEngine(m, matcher.EngineOptions{TileKM: []float64{5, 10, 20, 2}[seed%4],
 			SplitListsFrom: []int{4, 0, 0, 4, 2, 8}[seed%6], MaxReachKM: []float64{0, 60, 30, 0, 15}[seed%5],
-			Weights: weights[seed%uint64(len(weights))]})
+			Weights: oracleWeights[seed%uint64(len(oracleWeights))]})
 		if err != nil {
 			t.Fatal(err)
 		}
