@@ -112,7 +112,7 @@ type request struct {
 	tileHb   map[int32]float64     // housing bound of each opened tile's homes
 	theta    float64               // the search's θ when it evaluates a home
 	warm     map[[2]int32]int32    // last job taken by (housing tile, seeker)
-	arena    []listRef             // the block tileLists builds sets in
+	arena    []listEntry           // the block tileLists builds sets in
 	filt     map[[2]int32]*flist   // jobs a seeker may take, by (seeker, list start)
 	seekUB   map[int32][]compUB    // per housing tile, what each seeker can bring
 	tilePair map[int32]*tilePair   // per opened tile of a two-seeker household, the seekers' job lists
@@ -120,8 +120,13 @@ type request struct {
 	// each seeker's job lists per tile, for pairBound (see searchFast)
 	pairArena [2][]pairList
 	pairSpan  [2][][2]int32
-	chosen    []choice // evaluateAt's buffer
-	pending   string   // the reason the last score call failed
+	heapStack []int32 // homePairCut's walk of a list heap
+	// tileJB and tileComp are, during a search, its job bounds per seeker
+	// and tile (see searchFast's fill): NaN where not yet computed.
+	tileJB   [][]float64
+	tileComp [][]compUB
+	chosen   []choice // evaluateAt's buffer
+	pending  string   // the reason the last score call failed
 }
 
 const reachStep = 250.0 // meters

@@ -56,6 +56,9 @@ func (tileSource) each(st *step) {
 			r.warm[wk] = st.best.job
 		}
 	}()
+	// The pair cut at the home's level (homePairCut), checked again when
+	// the best job changed or the list that held it up has been read.
+	checked, blocker := int32(-1), int32(-1)
 	for i := 0; ; i++ {
 		l := r.listAt(ls, i)
 		if l == nil {
@@ -64,6 +67,14 @@ func (tileSource) each(st *step) {
 		cut := st.cut() - boundSlack
 		if l.ub < cut {
 			break // lists come by bound
+		}
+		if st.pair.tp != nil && st.hasBest && (st.best.job != checked || i > 0 && ls.out[i-1].start == blocker) {
+			checked = st.best.job
+			var drop bool
+			if drop, blocker = r.homePairCut(st, ls, i); drop {
+				st.drop = true
+				return
+			}
 		}
 		// The home's own distance to the list's box is a tighter
 		// bound than the distance between the two tiles.
@@ -79,7 +90,7 @@ func (tileSource) each(st *step) {
 			}
 		}
 		if l.jobs == nil {
-			l.jobs = r.filtered(st.si, l.start, l.end, l.tier)
+			l.jobs = r.filtered(st.si, l.start, l.end, int(l.tier))
 		}
 		for k := 0; ; k++ {
 			fj, ok := l.jobs.at(r, k)
@@ -103,7 +114,7 @@ func (tileSource) each(st *step) {
 				// occupation within 15 minutes all reach the bound.
 				continue
 			}
-			st.try(ji, fj.wfit, l.tier)
+			st.try(ji, fj.wfit, int(l.tier))
 			if st.drop {
 				return
 			}
@@ -111,37 +122,147 @@ func (tileSource) each(st *step) {
 	}
 }
 
-// listRef is one job list (a group's jobs in one tile) seen from a housing
-// tile, with the bound of the value v of its jobs.
+// homePairCut is the pair cut of a two-seeker household (pairCut) on the
+// first seeker's search of one home, with what the search knows by the
+// time it comes to the i-th list of ls: every list before it has been
+// read as far as a job could beat the cut, so the job the seeker takes is
+// the best one found so far or one of a list from the i-th on whose bound
+// from this home, rather than from the tile (see tileSource), reaches the
+// cut. Each such list is paired with the second seeker's lists, as
+// tilePair.bound pairs the tile's, with its best values of fit, contract
+// and shortage and the commute bound of the home's distance to its jobs.
+// It reports whether the option provably cannot reach θ, or else the
+// start of the list that kept it (−1: the best job found).
+//
+// A job below the step's floor leaves the option below θ (see evaluate):
+// the best job counts only when it reaches the floor, and the lists only
+// when they reach the cut, which is at least the floor.
+func (r *request) homePairCut(st *step, ls *listSet, i int) (bool, int32) {
+	pc := &st.pair
+	w := &r.w
+	ys := pc.tp.within(1, pc.lo1)
+	none1 := math.IsInf(pc.lo1, -1)
+	keeps := func(a compUB) bool {
+		if none1 && w.soloValue(a) >= pc.need {
+			return true
+		}
+		for k := range ys {
+			if w.pairValue(a, ys[k].c) >= pc.need {
+				return true
+			}
+		}
+		return false
+	}
+	if b := &st.best; b.v >= st.floor {
+		j := &r.s.jobs[b.job]
+		if keeps(compUB{fit: b.fit, ct: j.ct, sh: j.sh, cm: b.cm}) {
+			return false, -1
+		}
+	}
+	cut := st.cut() - boundSlack
+	p := st.hc.h.end.Point
+	// keepsList reports whether a list may hold a job that keeps the
+	// option: a job of its best values c of fit, contract and shortage,
+	// within the home's distance to box, if its bound ub, with the
+	// commute bound of rest replaced by the home's, reaches the cut.
+	keepsList := func(ub, rest float64, box bbox, c compUB) bool {
+		cm := r.commuteUB(minDistPointBox(p, box, st.hc.cosLat))
+		if cm < 0 || ub-rest+w.Commute*cm+w.Timing < cut {
+			return false
+		}
+		c.cm = cm
+		return keeps(c)
+	}
+	for k := i; k < len(ls.out) && ls.out[k].ub >= cut; k++ {
+		x := &ls.out[k]
+		if keepsList(x.ub, x.rest, x.box, compUB{fit: tierFit[x.tier], ct: x.gt.maxCt, sh: x.gt.maxSh}) {
+			return false, x.start
+		}
+	}
+	// The lists not yet handed out, in their heap: an entry below the
+	// cut has none above it under it.
+	sk := &r.seekers[ls.si]
+	stack := append(r.heapStack[:0], 0)
+	defer func() { r.heapStack = stack[:0] }()
+	for len(stack) > 0 {
+		k := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if int(k) >= len(ls.h) || ls.h[k].ub < cut {
+			continue
+		}
+		e := &ls.h[k]
+		var box bbox
+		var c compUB
+		var start int32
+		if e.g < 0 {
+			// A tile not yet listed: the best values of its lists.
+			box, c, start = r.s.tiles.bbox(e.a), r.tileComp[ls.si][e.a], -1
+		} else {
+			gt := e.groupTile(sk)
+			box, start = r.s.tiles.bbox(gt.tile), gt.start
+			if e.q >= 0 {
+				box, start = gt.sub[e.q].bbox, gt.sub[e.q].start
+			}
+			c = compUB{fit: tierFit[sk.groups[e.g].tier], ct: gt.maxCt, sh: gt.maxSh}
+		}
+		if keepsList(e.ub, e.rest, box, c) {
+			return false, start
+		}
+		stack = append(stack, 2*k+1, 2*k+2)
+	}
+	return true, -1
+}
+
+// listRef is one job list (a group's jobs in one tile, or a cell of one)
+// seen from a housing tile, with the bound of the value v of its jobs.
 type listRef struct {
 	box        bbox   // where its jobs are
 	jobs       *flist // the jobs the seeker may take, best static first; nil until read
-	start, end int32  // the list in jobOrder
-	tier       int
+	gt         *groupTile
+	start, end int32 // the list in jobOrder
+	tier       int32
 	tf         float64 // weighted fit of the tier
 	rest       float64 // bound of the weighted commute and timing
 	ub         float64 // tf + the list's bound for the seeker + rest
-	// split, when set, is a list split into cells (groupTile.sub) that
-	// stands for them until it comes first: most are never read.
-	split *groupTile
 }
 
 // listSet is the job lists of one housing tile for one seeker, handed out
-// best bound first: a search reads only the first few, so they are kept
-// in a heap, h, and moved to out, in order, as far as they are read. A
-// split list enters out as its cells. Lists whose bound is below minUB
-// were left out.
+// best bound first: a search reads only the first few, so they wait in a
+// heap, h, and move to out, in order, as far as they are read. Lists whose
+// bound is below minUB were left out.
 type listSet struct {
-	h     []listRef
+	h     []listEntry
 	out   []listRef
 	minUB float64
 	tb    bbox // the housing tile's box
 	si    int  // the seeker
 }
 
+// listEntry is what a listSet's heap holds, bounded by ub, with the bound
+// rest of the weighted commute and timing of its jobs:
+//   - g < 0: the lists of neighbour tile a, not yet listed, bounded by the
+//     seeker's best list there (searchFast's job bound per tile). A tile
+//     is listed only when it comes first: most never do;
+//   - g ≥ 0, q < 0: the list of the seeker's group g in a tile, a indexing
+//     the group's tiles. A long list is split into cells (groupTile.sub)
+//     when it comes first;
+//   - q ≥ 0: the cell q of such a list.
+//
+// Entries are 24 bytes: a two-seeker plan makes tens of thousands, and
+// reads few; the listRef of a list is made when it is handed out.
+type listEntry struct {
+	ub, rest float64
+	a        int32
+	g, q     int16
+}
+
+// groupTile returns the list of entry e (g ≥ 0) of seeker sk.
+func (e *listEntry) groupTile(sk *seeker) *groupTile { return &sk.groups[e.g].g.tiles[e.a] }
+
 // listAt returns the i-th list of ls by bound, or nil past the last. The
 // pointer is valid until the next call.
 func (r *request) listAt(ls *listSet, i int) *listRef {
+	sk := &r.seekers[ls.si]
 	for i >= len(ls.out) {
 		if len(ls.h) == 0 {
 			return nil
@@ -152,24 +273,62 @@ func (r *request) listAt(ls *listSet, i int) *listRef {
 		h[0] = h[last]
 		ls.h = h[:last]
 		listDown(ls.h, 0)
-		if top.split != nil {
+		switch {
+		case top.g < 0:
+			r.pushTileLists(ls, &ls.h, top.a, top.rest)
+			continue
+		case top.q < 0 && top.groupTile(sk).sub != nil:
 			r.splitList(ls, &top)
 			continue
 		}
-		ls.out = append(ls.out, top)
+		gt := top.groupTile(sk)
+		tier := sk.groups[top.g].tier
+		x := listRef{gt: gt, tier: int32(tier), tf: r.w.JobFit * tierFit[tier], rest: top.rest, ub: top.ub}
+		if top.q < 0 {
+			x.box, x.start, x.end = r.s.tiles.bbox(gt.tile), gt.start, gt.end
+		} else {
+			sl := &gt.sub[top.q]
+			x.box, x.start, x.end = sl.bbox, sl.start, sl.end
+		}
+		ls.out = append(ls.out, x)
 	}
 	return &ls.out[i]
+}
+
+// pushTileLists adds to the heap h of ls the lists of tile t2, whose jobs
+// are rest away (the weighted commute and timing bound) from the housing
+// tile.
+func (r *request) pushTileLists(ls *listSet, h *[]listEntry, t2 int32, rest float64) {
+	w := &r.w
+	sk := &r.seekers[ls.si]
+	for k, g := range sk.groups {
+		gi := g.g.tileIndex(t2)
+		if gi < 0 {
+			continue
+		}
+		best := g.g.tiles[gi].best.of(sk.licence, sk.fr)
+		if math.IsInf(best, -1) {
+			continue // no job there the seeker may take
+		}
+		// Summed as fill sums a tile's job bound, which bounds these.
+		if ub := w.JobFit*tierFit[g.tier] + best + rest; ub >= ls.minUB {
+			*h = append(*h, listEntry{ub: ub, rest: rest, a: gi, g: int16(k), q: -1})
+			listUp(*h, len(*h)-1)
+		}
+	}
 }
 
 // splitList puts the cells of split list x in ls's heap, each bounded by
 // its own distance to the housing tile and best static value, but never
 // above x: every bound here is an upper bound, and the lists must come out
 // in the order of their bounds.
-func (r *request) splitList(ls *listSet, x *listRef) {
+func (r *request) splitList(ls *listSet, x *listEntry) {
 	w := &r.w
 	sk := &r.seekers[ls.si]
-	for q := range x.split.sub {
-		sl := &x.split.sub[q]
+	gt := x.groupTile(sk)
+	tf := w.JobFit * tierFit[sk.groups[x.g].tier]
+	for q := range gt.sub {
+		sl := &gt.sub[q]
 		cm := r.commuteUB(minDistBBox(ls.tb, sl.bbox))
 		if cm < 0 {
 			continue
@@ -179,15 +338,15 @@ func (r *request) splitList(ls *listSet, x *listRef) {
 			continue
 		}
 		rest := min(w.Commute*cm+w.Timing, x.rest)
-		if ub := x.tf + best + rest; ub >= ls.minUB {
-			ls.h = append(ls.h, listRef{box: sl.bbox, start: sl.start, end: sl.end, tier: x.tier, tf: x.tf, rest: rest, ub: ub})
+		if ub := tf + best + rest; ub >= ls.minUB {
+			ls.h = append(ls.h, listEntry{ub: ub, rest: rest, a: x.a, g: x.g, q: int16(q)})
 			listUp(ls.h, len(ls.h)-1)
 		}
 	}
 }
 
 // listUp restores the heap order of h from position i up.
-func listUp(h []listRef, i int) {
+func listUp(h []listEntry, i int) {
 	for i > 0 {
 		p := (i - 1) / 2
 		if h[p].ub >= h[i].ub {
@@ -198,12 +357,12 @@ func listUp(h []listRef, i int) {
 	}
 }
 
-// listChunk is the size of the blocks tileLists builds its sets in: a
-// household with two seekers may build hundreds of megabytes of lists, and
-// one growing slice copied them over and over.
-const listChunk = 4096
+// listChunk is the size of the blocks tileLists builds its heaps in: a
+// household with two seekers may build megabytes of lists, and one
+// growing slice copied them over and over.
+const listChunk = 8192
 
-func listDown(h []listRef, i int) { siftDown(h, i, func(x *listRef) float64 { return x.ub }) }
+func listDown(h []listEntry, i int) { siftDown(h, i, func(x *listEntry) float64 { return x.ub }) }
 
 // siftDown restores the order of the max-heap h, by the bound ub of its
 // items, from position i down: the one heap of the frontier's runs and of
@@ -228,7 +387,9 @@ func siftDown[T any](h []T, i int, ub func(*T) float64) {
 // tileLists returns, for the homes of tile t, the job lists seeker si may
 // take within reach, at least those whose bound reaches need. It is
 // computed once per tile and request, again only when a caller needs
-// lists it left out.
+// lists it left out. During a search, each neighbour tile enters as one
+// entry, bounded by the search's job bound of the tile (r.tileJB), and is
+// listed when it comes first.
 func (r *request) tileLists(t int32, si int, need float64) *listSet {
 	key := [2]int32{t, int32(si)}
 	if l, ok := r.lists[key]; ok && l.minUB <= need {
@@ -236,13 +397,17 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 	}
 	s := r.s
 	w := &r.w
-	sk := &r.seekers[si]
 	// Built in place at the end of the current block; a set that
 	// outgrows what is left of it gets its own array from append.
 	if cap(r.arena)-len(r.arena) < listChunk/8 {
-		r.arena = make([]listRef, 0, listChunk)
+		r.arena = make([]listEntry, 0, listChunk)
 	}
+	ls := &listSet{minUB: need, tb: s.tiles.bbox(t), si: si}
 	out := r.arena[len(r.arena):len(r.arena)]
+	var jb []float64
+	if r.tileJB != nil {
+		jb = r.tileJB[si]
+	}
 	for k := s.tiles.nbStart[t]; k < s.tiles.nbStart[t+1]; k++ {
 		cmub := r.commuteUB(float64(s.tiles.nbDist[k]))
 		if cmub < 0 {
@@ -250,24 +415,12 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 		}
 		rest := w.Commute*cmub + w.Timing
 		t2 := s.tiles.nbTile[k]
-		for _, g := range sk.groups {
-			gi := g.g.tileIndex(t2)
-			if gi < 0 {
-				continue
-			}
-			gt := &g.g.tiles[gi]
-			tf := w.JobFit * tierFit[g.tier]
-			best := gt.best.of(sk.licence, sk.fr)
-			if math.IsInf(best, -1) {
-				continue // no job there the seeker may take
-			}
-			if ub := tf + best + rest; ub >= need {
-				x := listRef{box: s.tiles.bbox(t2), start: gt.start, end: gt.end, tier: g.tier, tf: tf, rest: rest, ub: ub}
-				if gt.sub != nil {
-					x.split = gt
-				}
-				out = append(out, x)
-			}
+		if jb == nil || math.IsNaN(jb[t2]) {
+			r.pushTileLists(ls, &out, t2, rest)
+			continue
+		}
+		if ub := jb[t2] + rest; ub >= need {
+			out = append(out, listEntry{ub: ub, rest: rest, a: t2, g: -1, q: -1})
 		}
 	}
 	if n := len(out); n <= cap(r.arena)-len(r.arena) {
@@ -277,7 +430,7 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 	for i := len(h)/2 - 1; i >= 0; i-- {
 		listDown(h, i)
 	}
-	ls := &listSet{h: h, minUB: need, tb: s.tiles.bbox(t), si: si}
+	ls.h = h
 	if r.lists == nil {
 		r.lists = make(map[[2]int32]*listSet)
 	}
@@ -715,11 +868,13 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	// as they can and the search stops as soon as nothing left can reach θ.
 	examined := 0
 	r.arena = sc.arena[:0]
+	r.tileJB, r.tileComp = jb, comp
 	defer func() {
 		// The last block goes back to the pool: lists built from now on
 		// (an allocation's locked option) start a new one.
 		clear(r.arena)
 		sc.arena, r.arena, r.lists = r.arena[:0], nil, nil
+		r.tileJB, r.tileComp = nil, nil
 		r.pairSpan = [2][][2]int32{} // the pool's
 		for i, p := range r.pairArena {
 			if pairs {
@@ -985,7 +1140,7 @@ func (r *request) runUB(u *hRun, k int32) float64 {
 type searchScratch struct {
 	heads, order runHeap
 	bubs         []float64
-	arena        []listRef // the last block of job lists
+	arena        []listEntry // the last block of job lists
 	// the seekers' job bounds per tile and per super-tile
 	jb, jbS     []float64
 	comp, compS []compUB
