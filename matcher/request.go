@@ -112,7 +112,8 @@ type request struct {
 	tileHb   map[int32]float64     // housing bound of each opened tile's homes
 	theta    float64               // the search's θ when it evaluates a home
 	warm     map[[2]int32]int32    // last job taken by (housing tile, seeker)
-	arena    []listEntry           // the block tileLists builds sets in
+	arena    block[listEntry]      // where tileLists builds its heaps
+	refs     block[listRef]        // where they hand out their lists
 	filt     map[[2]int32]*flist   // jobs a seeker may take, by (seeker, list start)
 	seekUB   map[int32][]compUB    // per housing tile, what each seeker can bring
 	tilePair map[int32]*tilePair   // per opened tile of a two-seeker household, the seekers' job lists
@@ -121,6 +122,8 @@ type request struct {
 	pairArena [2][]pairList
 	pairSpan  [2][][2]int32
 	heapStack []int32 // homePairCut's walk of a list heap
+	pairs     block[tilePair]
+	pairLists block[pairList]
 	// tileJB and tileComp are, during a search, its job bounds per seeker
 	// and tile (see searchFast's fill): NaN where not yet computed.
 	tileJB   [][]float64

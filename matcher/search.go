@@ -290,7 +290,7 @@ func (r *request) listAt(ls *listSet, i int) *listRef {
 			sl := &gt.sub[top.q]
 			x.box, x.start, x.end = sl.bbox, sl.start, sl.end
 		}
-		ls.out = append(ls.out, x)
+		ls.out = append(grow(&r.refs, ls.out, refChunk), x)
 	}
 	return &ls.out[i]
 }
@@ -312,7 +312,7 @@ func (r *request) pushTileLists(ls *listSet, h *[]listEntry, t2 int32, rest floa
 		}
 		// Summed as fill sums a tile's job bound, which bounds these.
 		if ub := w.JobFit*tierFit[g.tier] + best + rest; ub >= ls.minUB {
-			*h = append(*h, listEntry{ub: ub, rest: rest, a: gi, g: int16(k), q: -1})
+			*h = append(grow(&r.arena, *h, listChunk), listEntry{ub: ub, rest: rest, a: gi, g: int16(k), q: -1})
 			listUp(*h, len(*h)-1)
 		}
 	}
@@ -339,7 +339,7 @@ func (r *request) splitList(ls *listSet, x *listEntry) {
 		}
 		rest := min(w.Commute*cm+w.Timing, x.rest)
 		if ub := tf + best + rest; ub >= ls.minUB {
-			ls.h = append(ls.h, listEntry{ub: ub, rest: rest, a: x.a, g: x.g, q: int16(q)})
+			ls.h = append(grow(&r.arena, ls.h, listChunk), listEntry{ub: ub, rest: rest, a: x.a, g: x.g, q: int16(q)})
 			listUp(ls.h, len(ls.h)-1)
 		}
 	}
@@ -361,6 +361,9 @@ func listUp(h []listEntry, i int) {
 // household with two seekers may build megabytes of lists, and one
 // growing slice copied them over and over.
 const listChunk = 8192
+
+// refChunk is the size of the blocks of the lists handed out (listSet.out).
+const refChunk = 1024
 
 func listDown(h []listEntry, i int) { siftDown(h, i, func(x *listEntry) float64 { return x.ub }) }
 
@@ -399,11 +402,12 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 	w := &r.w
 	// Built in place at the end of the current block; a set that
 	// outgrows what is left of it gets its own array from append.
-	if cap(r.arena)-len(r.arena) < listChunk/8 {
-		r.arena = make([]listEntry, 0, listChunk)
+	a := &r.arena.buf
+	if cap(*a)-len(*a) < listChunk/8 {
+		*a = make([]listEntry, 0, listChunk)
 	}
 	ls := &listSet{minUB: need, tb: s.tiles.bbox(t), si: si}
-	out := r.arena[len(r.arena):len(r.arena)]
+	out := (*a)[len(*a):len(*a)]
 	var jb []float64
 	if r.tileJB != nil {
 		jb = r.tileJB[si]
@@ -423,8 +427,8 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 			out = append(out, listEntry{ub: ub, rest: rest, a: t2, g: -1, q: -1})
 		}
 	}
-	if n := len(out); n <= cap(r.arena)-len(r.arena) {
-		r.arena = r.arena[:len(r.arena)+n] // append stayed in the block
+	if n := len(out); n <= cap(*a)-len(*a) {
+		*a = (*a)[:len(*a)+n] // append stayed in the block
 	}
 	h := out[:len(out):len(out)]
 	for i := len(h)/2 - 1; i >= 0; i-- {
@@ -867,13 +871,12 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	// its parts then compete with every other's, so the bars rise as early
 	// as they can and the search stops as soon as nothing left can reach θ.
 	examined := 0
-	r.arena = sc.arena[:0]
+	r.arena.buf = sc.arena[:0]
 	r.tileJB, r.tileComp = jb, comp
 	defer func() {
 		// The last block goes back to the pool: lists built from now on
 		// (an allocation's locked option) start a new one.
-		clear(r.arena)
-		sc.arena, r.arena, r.lists = r.arena[:0], nil, nil
+		sc.arena, r.arena.buf, r.lists = r.arena.buf[:0], nil, nil
 		r.tileJB, r.tileComp = nil, nil
 		r.pairSpan = [2][][2]int32{} // the pool's
 		for i, p := range r.pairArena {
@@ -1159,6 +1162,31 @@ func resize[T any](x []T, n int) []T {
 	return x
 }
 
+// block hands out slices carved from chunks: a search makes thousands of
+// small slices, each an allocation otherwise. Chunks double, from 64
+// elements up to size, so that a small plan allocates little. A chunk is
+// never moved: slices and pointers into it stay valid.
+type block[T any] struct{ buf []T }
+
+// carve returns an empty slice with capacity n.
+func (b *block[T]) carve(n, size int) []T {
+	if cap(b.buf)-len(b.buf) < n {
+		b.buf = make([]T, 0, max(n, min(size, max(64, 2*cap(b.buf)))))
+	}
+	k := len(b.buf)
+	b.buf = b.buf[:k+n]
+	return b.buf[k : k : k+n]
+}
+
+// grow returns x with room for at least one more element: when x is
+// full, x copied into a slice of twice its capacity carved from b.
+func grow[T any](b *block[T], x []T, size int) []T {
+	if len(x) < cap(x) {
+		return x
+	}
+	return append(b.carve(max(8, 2*cap(x)), size), x...)
+}
+
 var scratchPool = sync.Pool{New: func() any { return new(searchScratch) }}
 
 // foldJobs folds a job list of seeker sk's group of tier tier (its bound
@@ -1277,7 +1305,7 @@ func (r *request) jobBound(nb []int32, nd []float32, jb [][]float64, comp [][]co
 // commute of the seekers who have a job, and a seeker may have none.
 func (r *request) pairBound(nb []int32, nd []float32, comp [][]compUB) (float64, *tilePair) {
 	w := &r.w
-	tp := new(tilePair)
+	tp := &r.pairs.carve(1, 256)[:1][0]
 	for i := range tp.lists {
 		p := r.pairBuf[:0]
 		for k, t2 := range nb {
@@ -1297,7 +1325,7 @@ func (r *request) pairBound(nb []int32, nd []float32, comp [][]compUB) (float64,
 			}
 		}
 		slices.SortFunc(p, func(a, b pairList) int { return cmp.Compare(b.vub, a.vub) })
-		tp.lists[i] = slices.Clone(p)
+		tp.lists[i] = append(r.pairLists.carve(len(p), 4096), p...)
 		r.pairBuf = p
 		// A job of the best list, to bound from below the value of the
 		// job the seeker takes from each home (see secondFloor).
