@@ -261,6 +261,8 @@ func TestPlanTwoSeekersMatchNaive(t *testing.T) {
 	// M1607: no job of the market, so that an adult may find none.
 	romes := []string{"G1602", "F1703", "J1501", "G1602", "F1703", "M1607"}
 	compared := 0
+	cuts, stop := matcher.CheckHomePairCut(func(msg string) { t.Error(msg) })
+	defer stop()
 	for seed := range oracleSeeds(t, 12) {
 		rng := rand.New(rand.NewPCG(seed, 11))
 		nJobs := []int{400 + rng.IntN(600), 30 + rng.IntN(60), 300 + rng.IntN(300), 5 + rng.IntN(10)}[seed%4]
@@ -307,5 +309,8 @@ func TestPlanTwoSeekersMatchNaive(t *testing.T) {
 	}
 	if compared == 0 {
 		t.Fatal("no what-if variant compared")
+	}
+	if cuts() == 0 {
+		t.Fatal("no home-level pair cut checked")
 	}
 }

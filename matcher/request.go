@@ -125,7 +125,8 @@ type request struct {
 	pairs     block[tilePair]
 	pairLists block[pairList]
 	// tileJB and tileComp are, during a search, its job bounds per seeker
-	// and tile (see searchFast's fill): NaN where not yet computed.
+	// and tile (see searchFast's fill): tileJB is NaN where not yet
+	// computed (tileComp is then zero).
 	tileJB   [][]float64
 	tileComp [][]compUB
 	chosen   []choice // evaluateAt's buffer

@@ -27,7 +27,6 @@ type tileSource struct{}
 
 func (tileSource) each(st *step) {
 	r := st.r
-	p := st.hc.h.end.Point
 	need := math.Inf(-1)
 	if hb, ok := r.tileHb[st.hc.h.tile]; ok && len(r.seekers) == 1 && !math.IsInf(st.floor, -1) {
 		// Every home of the tile has a floor of at least θ − (its
@@ -57,7 +56,9 @@ func (tileSource) each(st *step) {
 		}
 	}()
 	// The pair cut at the home's level (homePairCut), checked again when
-	// the best job changed or the list that held it up has been read.
+	// the best job changed or the list that held it up (by its start; a
+	// split list's first cell shares it) has been read. Skipping a check
+	// only ever keeps a home: the search stays exact whatever the protocol.
 	checked, blocker := int32(-1), int32(-1)
 	for i := 0; ; i++ {
 		l := r.listAt(ls, i)
@@ -71,6 +72,9 @@ func (tileSource) each(st *step) {
 		if st.pair.tp != nil && st.hasBest && (st.best.job != checked || i > 0 && ls.out[i-1].start == blocker) {
 			checked = st.best.job
 			var drop bool
+			if homePairCutHook != nil {
+				homePairCutHook(r, st, ls, i)
+			}
 			if drop, blocker = r.homePairCut(st, ls, i); drop {
 				st.drop = true
 				return
@@ -78,16 +82,9 @@ func (tileSource) each(st *step) {
 		}
 		// The home's own distance to the list's box is a tighter
 		// bound than the distance between the two tiles.
-		rest := l.rest
-		if d := minDistPointBox(p, l.box, st.hc.cosLat); d > 0 {
-			cm := r.commuteUB(d)
-			if cm < 0 {
-				continue
-			}
-			rest = r.w.Commute*cm + r.w.Timing
-			if l.ub-l.rest+rest < cut {
-				continue
-			}
+		rest, ok := st.homeRest(l.box, l.rest)
+		if !ok || rest < l.rest && l.ub-l.rest+rest < cut {
+			continue
 		}
 		if l.jobs == nil {
 			l.jobs = r.filtered(st.si, l.start, l.end, int(l.tier))
@@ -122,6 +119,29 @@ func (tileSource) each(st *step) {
 	}
 }
 
+// homeRest bounds the weighted commute and timing of the jobs in box from
+// st's home, by the home's own distance to the box (an equirectangular
+// lower bound), never above rest, the bound from the home's tile; and its
+// commute value cm. ok is false when every job there is beyond reach.
+func (st *step) homeRest(box bbox, rest float64) (_ float64, ok bool) {
+	_, r, ok := st.homeCommute(box, rest)
+	return r, ok
+}
+
+// homeCommute is homeRest with the commute value bound cm.
+func (st *step) homeCommute(box bbox, rest float64) (cm, _ float64, ok bool) {
+	w := &st.r.w
+	cm = st.r.commuteUB(minDistPointBox(st.hc.h.end.Point, box, st.hc.cosLat))
+	if cm < 0 {
+		return 0, 0, false
+	}
+	return cm, min(rest, w.Commute*cm+w.Timing), true
+}
+
+// homePairCutHook, when set (by a test), is called before each
+// homePairCut of tileSource.
+var homePairCutHook func(r *request, st *step, ls *listSet, i int)
+
 // homePairCut is the pair cut of a two-seeker household (pairCut) on the
 // first seeker's search of one home, with what the search knows by the
 // time it comes to the i-th list of ls: every list before it has been
@@ -132,7 +152,8 @@ func (tileSource) each(st *step) {
 // tilePair.bound pairs the tile's, with its best values of fit, contract
 // and shortage and the commute bound of the home's distance to its jobs.
 // It reports whether the option provably cannot reach θ, or else the
-// start of the list that kept it (−1: the best job found).
+// start of the list that kept it (−1: the best job found, or a tile not
+// yet listed).
 //
 // A job below the step's floor leaves the option below θ (see evaluate):
 // the best job counts only when it reaches the floor, and the lists only
@@ -160,14 +181,13 @@ func (r *request) homePairCut(st *step, ls *listSet, i int) (bool, int32) {
 		}
 	}
 	cut := st.cut() - boundSlack
-	p := st.hc.h.end.Point
 	// keepsList reports whether a list may hold a job that keeps the
 	// option: a job of its best values c of fit, contract and shortage,
 	// within the home's distance to box, if its bound ub, with the
 	// commute bound of rest replaced by the home's, reaches the cut.
 	keepsList := func(ub, rest float64, box bbox, c compUB) bool {
-		cm := r.commuteUB(minDistPointBox(p, box, st.hc.cosLat))
-		if cm < 0 || ub-rest+w.Commute*cm+w.Timing < cut {
+		cm, hr, ok := st.homeCommute(box, rest)
+		if !ok || ub-rest+hr < cut {
 			return false
 		}
 		c.cm = cm
@@ -175,7 +195,7 @@ func (r *request) homePairCut(st *step, ls *listSet, i int) (bool, int32) {
 	}
 	for k := i; k < len(ls.out) && ls.out[k].ub >= cut; k++ {
 		x := &ls.out[k]
-		if keepsList(x.ub, x.rest, x.box, compUB{fit: tierFit[x.tier], ct: x.gt.maxCt, sh: x.gt.maxSh}) {
+		if keepsList(x.ub, x.rest, x.box, x.comps()) {
 			return false, x.start
 		}
 	}
@@ -191,22 +211,13 @@ func (r *request) homePairCut(st *step, ls *listSet, i int) (bool, int32) {
 			continue
 		}
 		e := &ls.h[k]
-		var box bbox
-		var c compUB
-		var start int32
 		if e.g < 0 {
 			// A tile not yet listed: the best values of its lists.
-			box, c, start = r.s.tiles.bbox(e.a), r.tileComp[ls.si][e.a], -1
-		} else {
-			gt := e.groupTile(sk)
-			box, start = r.s.tiles.bbox(gt.tile), gt.start
-			if e.q >= 0 {
-				box, start = gt.sub[e.q].bbox, gt.sub[e.q].start
+			if keepsList(e.ub, e.rest, r.s.tiles.bbox(e.a), r.tileComp[ls.si][e.a]) {
+				return false, -1
 			}
-			c = compUB{fit: tierFit[sk.groups[e.g].tier], ct: gt.maxCt, sh: gt.maxSh}
-		}
-		if keepsList(e.ub, e.rest, box, c) {
-			return false, start
+		} else if x := r.listOf(sk, e); keepsList(x.ub, x.rest, x.box, x.comps()) {
+			return false, x.start
 		}
 		stack = append(stack, 2*k+1, 2*k+2)
 	}
@@ -281,18 +292,29 @@ func (r *request) listAt(ls *listSet, i int) *listRef {
 			r.splitList(ls, &top)
 			continue
 		}
-		gt := top.groupTile(sk)
-		tier := sk.groups[top.g].tier
-		x := listRef{gt: gt, tier: int32(tier), tf: r.w.JobFit * tierFit[tier], rest: top.rest, ub: top.ub}
-		if top.q < 0 {
-			x.box, x.start, x.end = r.s.tiles.bbox(gt.tile), gt.start, gt.end
-		} else {
-			sl := &gt.sub[top.q]
-			x.box, x.start, x.end = sl.bbox, sl.start, sl.end
-		}
-		ls.out = append(grow(&r.refs, ls.out, refChunk), x)
+		ls.out = append(grow(&r.refs, ls.out, refChunk), r.listOf(sk, &top))
 	}
 	return &ls.out[i]
+}
+
+// listOf returns the list of entry e (g ≥ 0) of seeker sk.
+func (r *request) listOf(sk *seeker, e *listEntry) listRef {
+	gt := e.groupTile(sk)
+	tier := sk.groups[e.g].tier
+	x := listRef{gt: gt, tier: int32(tier), tf: r.w.JobFit * tierFit[tier], rest: e.rest, ub: e.ub}
+	if e.q < 0 {
+		x.box, x.start, x.end = r.s.tiles.bbox(gt.tile), gt.start, gt.end
+	} else {
+		sl := &gt.sub[e.q]
+		x.box, x.start, x.end = sl.bbox, sl.start, sl.end
+	}
+	return x
+}
+
+// comps returns the best values of fit (its tier's), contract and
+// shortage of the jobs of list x.
+func (x *listRef) comps() compUB {
+	return compUB{fit: tierFit[x.tier], ct: x.gt.maxCt, sh: x.gt.maxSh}
 }
 
 // pushTileLists adds to the heap h of ls the lists of tile t2, whose jobs
@@ -400,8 +422,9 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 	}
 	s := r.s
 	w := &r.w
-	// Built in place at the end of the current block; a set that
-	// outgrows what is left of it gets its own array from append.
+	// Built in place at the end of the current block, whose room is
+	// then taken (a heap that outgrew it has its own array, from append
+	// or, listing a tile, from grow).
 	a := &r.arena.buf
 	if cap(*a)-len(*a) < listChunk/8 {
 		*a = make([]listEntry, 0, listChunk)
@@ -1178,6 +1201,9 @@ func (b *block[T]) carve(n, size int) []T {
 	return b.buf[k : k : k+n]
 }
 
+// one returns a pointer to a new zero element.
+func (b *block[T]) one(size int) *T { return &b.carve(1, size)[:1][0] }
+
 // grow returns x with room for at least one more element: when x is
 // full, x copied into a slice of twice its capacity carved from b.
 func grow[T any](b *block[T], x []T, size int) []T {
@@ -1305,7 +1331,7 @@ func (r *request) jobBound(nb []int32, nd []float32, jb [][]float64, comp [][]co
 // commute of the seekers who have a job, and a seeker may have none.
 func (r *request) pairBound(nb []int32, nd []float32, comp [][]compUB) (float64, *tilePair) {
 	w := &r.w
-	tp := &r.pairs.carve(1, 256)[:1][0]
+	tp := r.pairs.one(256)
 	for i := range tp.lists {
 		p := r.pairBuf[:0]
 		for k, t2 := range nb {
