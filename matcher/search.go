@@ -82,9 +82,13 @@ func (tileSource) each(st *step) {
 		}
 		// The home's own distance to the list's box is a tighter
 		// bound than the distance between the two tiles.
-		rest, ok := st.homeRest(l.box, l.rest)
-		if !ok || rest < l.rest && l.ub-l.rest+rest < cut {
+		rest := l.rest
+		if cm := st.homeCM(l.box); cm < 0 {
 			continue
+		} else if hr := r.w.Commute*cm + r.w.Timing; hr < rest {
+			if rest = hr; l.ub-l.rest+rest < cut {
+				continue
+			}
 		}
 		if l.jobs == nil {
 			l.jobs = r.filtered(st.si, l.start, l.end, int(l.tier))
@@ -119,23 +123,12 @@ func (tileSource) each(st *step) {
 	}
 }
 
-// homeRest bounds the weighted commute and timing of the jobs in box from
-// st's home, by the home's own distance to the box (an equirectangular
-// lower bound), never above rest, the bound from the home's tile; and its
-// commute value cm. ok is false when every job there is beyond reach.
-func (st *step) homeRest(box bbox, rest float64) (_ float64, ok bool) {
-	_, r, ok := st.homeCommute(box, rest)
-	return r, ok
-}
-
-// homeCommute is homeRest with the commute value bound cm.
-func (st *step) homeCommute(box bbox, rest float64) (cm, _ float64, ok bool) {
-	w := &st.r.w
-	cm = st.r.commuteUB(minDistPointBox(st.hc.h.end.Point, box, st.hc.cosLat))
-	if cm < 0 {
-		return 0, 0, false
-	}
-	return cm, min(rest, w.Commute*cm+w.Timing), true
+// homeCM bounds the commute value of the jobs in box from st's home, by
+// the home's own distance to the box (an equirectangular lower bound), a
+// tighter bound than the distance between their tiles: −1 when every job
+// there is beyond reach.
+func (st *step) homeCM(box bbox) float64 {
+	return st.r.commuteUB(minDistPointBox(st.hc.h.end.Point, box, st.hc.cosLat))
 }
 
 // homePairCutHook, when set (by a test), is called before each
@@ -186,8 +179,8 @@ func (r *request) homePairCut(st *step, ls *listSet, i int) (bool, int32) {
 	// within the home's distance to box, if its bound ub, with the
 	// commute bound of rest replaced by the home's, reaches the cut.
 	keepsList := func(ub, rest float64, box bbox, c compUB) bool {
-		cm, hr, ok := st.homeCommute(box, rest)
-		if !ok || ub-rest+hr < cut {
+		cm := st.homeCM(box)
+		if cm < 0 || ub-rest+min(rest, w.Commute*cm+w.Timing) < cut {
 			return false
 		}
 		c.cm = cm
