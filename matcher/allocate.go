@@ -738,11 +738,7 @@ func (st *allocState) lists(ctx context.Context, hh *Household, top int) (nation
 	if !st.noSeeds {
 		lr.seeds = departmentSeeds(st.s, national, dep)
 	}
-	// The same adults read the same job lists: what the first search
-	// filtered of them (the rules depend on the adult and the move-in
-	// day, not on the scope) and the job each adult took per tile, a
-	// warm start only, serve the second.
-	lr.filt, lr.warm = r.filt, r.warm
+	lr.reuseJobs(r)
 	if local, _, err = lr.searchFast(ctx); err != nil {
 		return nil, nil, nil, err
 	}

@@ -91,15 +91,12 @@ func (r *request) eligibility() Eligibility {
 // plan and score above its lowest option (or any new option when the plan
 // has fewer than Top).
 func (e *Engine) whatIf(ctx context.Context, s *snapshot, r *request, base []candidate, naive bool) ([]WhatIf, error) {
-	// sameJobs: the adults' job rules are unchanged, so the job lists the
-	// plan's search filtered serve the variant.
 	type variant struct {
 		change, fr, en string
-		sameJobs       bool
 		apply          func(h *Household) bool
 	}
 	variants := []variant{
-		{"driving_licence", "Avec un permis de conduire français et une voiture", "With a French driving licence and a car", false, func(h *Household) bool {
+		{"driving_licence", "Avec un permis de conduire français et une voiture", "With a French driving licence and a car", func(h *Household) bool {
 			changed := false
 			for i := range h.Members {
 				m := &h.Members[i]
@@ -112,18 +109,18 @@ func (e *Engine) whatIf(ctx context.Context, s *snapshot, r *request, base []can
 			}
 			return changed
 		}},
-		{"commute_plus_15", "Avec 15 minutes de trajet en plus", "With 15 more minutes of commute", true, func(h *Household) bool {
+		{"commute_plus_15", "Avec 15 minutes de trajet en plus", "With 15 more minutes of commute", func(h *Household) bool {
 			h.MaxCommuteMinutes += 15
 			return h.MaxCommuteMinutes <= 180
 		}},
-		{"shared_ok", "En acceptant une colocation", "Accepting a shared flat", true, func(h *Household) bool {
+		{"shared_ok", "En acceptant une colocation", "Accepting a shared flat", func(h *Household) bool {
 			if h.SharedOK || r.adults != 1 || r.children != 0 {
 				return false
 			}
 			h.SharedOK = true
 			return true
 		}},
-		{"relocation_anywhere", "En acceptant de s'installer partout en France", "Accepting to move anywhere in France", true, func(h *Household) bool {
+		{"relocation_anywhere", "En acceptant de s'installer partout en France", "Accepting to move anywhere in France", func(h *Household) bool {
 			if h.Relocation.Scope == ScopeAnywhere {
 				return false
 			}
@@ -152,13 +149,7 @@ func (e *Engine) whatIf(ctx context.Context, s *snapshot, r *request, base []can
 			continue // the change made the household invalid: nothing to say
 		}
 		if !naive {
-			// The plan's search has done part of the variant's work: the
-			// jobs each adult took per tile (warm starts, hints only) and,
-			// for most variants, the job lists it filtered.
-			vr.warm = r.warm
-			if v.sameJobs {
-				vr.filt = r.filt
-			}
+			vr.reuseJobs(r) // the plan's search has done part of the work
 		}
 		cands, _, err := vr.search(ctx, naive)
 		if err != nil {

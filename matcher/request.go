@@ -237,6 +237,28 @@ func (e *Engine) newRequest(s *snapshot, h *Household, opts PlanOptions) (*reque
 	return r, nil
 }
 
+// reuseJobs lets r start from what p, an earlier request of the same
+// household (a plan before its what-if variants, an allocation's national
+// search before its department one), learnt of the job lists: the job
+// each seeker took per housing tile (warm starts: hints a search tries
+// first and checks in full) and, when the seekers' job rules are the same,
+// the lists p filtered. A filter depends on the snapshot, the weights, the
+// move-in day and each seeker's occupations, licence and French level,
+// not on the scope, the commute or the housing rules.
+func (r *request) reuseJobs(p *request) {
+	r.warm = p.warm
+	if r.s != p.s || r.w != p.w || r.moveDay != p.moveDay || len(r.seekers) != len(p.seekers) {
+		return
+	}
+	for i := range r.seekers {
+		a, b := &r.seekers[i], &p.seekers[i]
+		if a.licence != b.licence || a.fr != b.fr || !slices.Equal(a.m.Occupations, b.m.Occupations) {
+			return
+		}
+	}
+	r.filt = p.filt
+}
+
 // seekerGroups lists the job groups a member can be matched to, best tier
 // first.
 func (r *request) seekerGroups(m *Member) []seekerGroup {
