@@ -415,15 +415,9 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 	}
 	s := r.s
 	w := &r.w
-	// Built in place at the end of the current block, whose room is
-	// then taken (a heap that outgrew it has its own array, from append
-	// or, listing a tile, from grow).
-	a := &r.arena.buf
-	if cap(*a)-len(*a) < listChunk/8 {
-		*a = make([]listEntry, 0, listChunk)
-	}
+	// Built in place at the end of the current block.
 	ls := &listSet{minUB: need, tb: s.tiles.bbox(t), si: si}
-	out := (*a)[len(*a):len(*a)]
+	out := r.arena.tail(listChunk/8, listChunk)
 	var jb []float64
 	if r.tileJB != nil {
 		jb = r.tileJB[si]
@@ -443,9 +437,7 @@ func (r *request) tileLists(t int32, si int, need float64) *listSet {
 			out = append(out, listEntry{ub: ub, rest: rest, a: t2, g: -1, q: -1})
 		}
 	}
-	if n := len(out); n <= cap(*a)-len(*a) {
-		*a = (*a)[:len(*a)+n] // append stayed in the block
-	}
+	r.arena.claim(out)
 	h := out[:len(out):len(out)]
 	for i := len(h)/2 - 1; i >= 0; i-- {
 		listDown(h, i)
@@ -1192,6 +1184,25 @@ func (b *block[T]) carve(n, size int) []T {
 	k := len(b.buf)
 	b.buf = b.buf[:k+n]
 	return b.buf[k : k : k+n]
+}
+
+// tail returns the free end of the current chunk, empty, for a slice to
+// be built in place by append; a new chunk of size when less than min is
+// left. claim then takes x's elements when x was built there.
+func (b *block[T]) tail(min, size int) []T {
+	if cap(b.buf)-len(b.buf) < min {
+		b.buf = make([]T, 0, size)
+	}
+	return b.buf[len(b.buf):len(b.buf)]
+}
+
+// claim takes from the current chunk the elements of x, a slice built by
+// append from tail: none when x outgrew the chunk (append moved it) or the
+// chunk has changed since (a carve in between).
+func (b *block[T]) claim(x []T) {
+	if n := len(x); n > 0 && n <= cap(b.buf)-len(b.buf) && &b.buf[:len(b.buf)+1][len(b.buf)] == &x[0] {
+		b.buf = b.buf[:len(b.buf)+n]
+	}
 }
 
 // one returns a pointer to a new zero element.
