@@ -72,8 +72,8 @@ func (tileSource) each(st *step) {
 		if st.pair.tp != nil && st.hasBest && (st.best.job != checked || i > 0 && ls.out[i-1].start == blocker) {
 			checked = st.best.job
 			var drop bool
-			if homePairCutHook != nil {
-				homePairCutHook(r, st, ls, i)
+			if homePairCutCheck != nil {
+				r.checkHomePairCut(st, ls, i)
 			}
 			if drop, blocker = r.homePairCut(st, ls, i); drop {
 				st.drop = true
@@ -131,9 +131,26 @@ func (st *step) homeCM(box bbox) float64 {
 	return st.r.commuteUB(minDistPointBox(st.hc.h.end.Point, box, st.hc.cosLat))
 }
 
-// homePairCutHook, when set (by a test), is called before each
-// homePairCut of tileSource.
-var homePairCutHook func(r *request, st *step, ls *listSet, i int)
+// homePairCutCheck, when set (by a test), is called before each
+// homePairCut of tileSource, with the verdict of checkHomePairCut.
+var homePairCutCheck func(wrong bool, job int32, v float64)
+
+// checkHomePairCut runs homePairCut on a copy of st whose floor is the
+// value of the best job found, and reports to homePairCutCheck whether
+// that copy drops a home that the best job alone, with the second seeker's
+// lists (secondUB), may bring to θ: the best job found must count.
+//
+// It takes st and hands on scalars only: a step passed to a function
+// value escapes to the heap, and with it every step and home context of
+// every search (two allocations per home examined).
+func (r *request) checkHomePairCut(st *step, ls *listSet, i int) {
+	at := *st
+	at.floor = st.best.v
+	pc := &st.pair
+	drop, _ := r.homePairCut(&at, ls, i)
+	wrong := drop && r.secondUB(&st.best, pc.tp.within(1, pc.lo1), math.IsInf(pc.lo1, -1)) >= pc.need
+	homePairCutCheck(wrong, st.best.job, st.best.v)
+}
 
 // homePairCut is the pair cut of a two-seeker household (pairCut) on the
 // first seeker's search of one home, with what the search knows by the
