@@ -198,8 +198,7 @@ type groupTile struct {
 	tile         int32
 	start, end   int32
 	maxStatic    float64
-	best         seekerBound // maxStatic for each kind of seeker
-	maxCt, maxSh float64     // best contract and shortage values
+	maxCt, maxSh float64 // best contract and shortage values
 	// sub splits a long list into the cells of a finer grid, each sorted
 	// by static value, so that distance prunes inside dense tiles; when
 	// set, jobOrder[start:end] is their concatenation and is read through
@@ -236,6 +235,12 @@ type seekerBound [2][nFrench]float64
 // of returns the bound for a seeker.
 func (b *seekerBound) of(licence bool, fr int) float64 {
 	return b[b2i(licence)][min(max(fr, 0), nFrench-1)]
+}
+
+// seekerKind returns the index of a seeker's bound in jobGroup.best:
+// seekerBound.of's element, counted row by row.
+func seekerKind(licence bool, fr int) int {
+	return b2i(licence)*nFrench + min(max(fr, 0), nFrench-1)
 }
 
 // boundJobs computes the seekerBound of a list of jobs.
@@ -283,6 +288,12 @@ const (
 // ("d:G16"), one grand domaine ("g:G") or accepting beginners ("b").
 type jobGroup struct {
 	tiles []groupTile
+	// best[k][i] is maxStatic of tiles[i] for seekers of kind k
+	// (seekerKind): the search reads it for every neighbour tile and
+	// job group of the tiles it opens, and a column of its own is read
+	// from a few cache lines where the 170-byte groupTiles took one per
+	// tile.
+	best [2 * nFrench][]float64
 	// tile → index in tiles: dense (-1 where the group has no job) for
 	// groups present in many tiles, a map for the others
 	dense     []int32
@@ -651,6 +662,9 @@ func (s *snapshot) indexJobs() {
 		} else {
 			jg.byTile = make(map[int32]int32, len(touched))
 		}
+		for k := range jg.best {
+			jg.best[k] = make([]float64, 0, len(touched))
+		}
 		base := int32(offset[g])
 		for _, t := range touched {
 			a, b := starts[t], pos[t]
@@ -661,7 +675,14 @@ func (s *snapshot) indexJobs() {
 				}
 				return cmp.Compare(x, y)
 			})
-			gt := groupTile{tile: t, start: base + a, end: base + b, maxStatic: s.jobs[run[0]].static, best: s.boundJobs(run)}
+			gt := groupTile{tile: t, start: base + a, end: base + b, maxStatic: s.jobs[run[0]].static}
+			best := s.boundJobs(run)
+			for l := range best {
+				for f := range best[l] {
+					k := l*nFrench + f
+					jg.best[k] = append(jg.best[k], best[l][f])
+				}
+			}
 			if len(run) >= s.splitFrom {
 				gt.sub = s.split(run, t, base+a)
 			}

@@ -55,6 +55,7 @@ type seeker struct {
 	occKeys []uint64 // romeKey of each of m.Occupations
 	fr      int      // French rank
 	licence bool     // holds a usable driving licence
+	kind    int      // seekerKind(licence, fr)
 	groups  []seekerGroup
 	maxWage float64
 	vMax    float64 // bound of fit + contract + shortage over the groups
@@ -199,6 +200,7 @@ func (e *Engine) newRequest(s *snapshot, h *Household, opts PlanOptions) (*reque
 			continue
 		}
 		sk := seeker{member: i, m: m, fr: max(0, m.FrenchLevel.Rank()), licence: ok}
+		sk.kind = seekerKind(sk.licence, sk.fr)
 		sk.groups = r.seekerGroups(m)
 		for _, o := range m.Occupations {
 			sk.occKeys = append(sk.occKeys, romeKey(o.ROME))

@@ -338,7 +338,7 @@ func (r *request) pushTileLists(ls *listSet, h *[]listEntry, t2 int32, rest floa
 		if gi < 0 {
 			continue
 		}
-		best := g.g.tiles[gi].best.of(sk.licence, sk.fr)
+		best := g.g.best[sk.kind][gi]
 		if math.IsInf(best, -1) {
 			continue // no job there the seeker may take
 		}
@@ -817,7 +817,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 						continue
 					}
 					gt := &g.g.tiles[gi]
-					x := gt.best.of(sk.licence, sk.fr)
+					x := g.g.best[sk.kind][gi]
 					if math.IsInf(x, -1) {
 						continue // no job there the seeker may take
 					}

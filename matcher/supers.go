@@ -122,7 +122,7 @@ func (s *snapshot) indexSupers() {
 		// its tiles' first appearance.
 		at := map[int32]int{}
 		g.supers = g.supers[:0]
-		for _, gt := range g.tiles {
+		for i, gt := range g.tiles {
 			id := s.superOf[gt.tile]
 			k, ok := at[id]
 			if !ok {
@@ -141,7 +141,7 @@ func (s *snapshot) indexSupers() {
 			sj.maxSh = max(sj.maxSh, gt.maxSh)
 			for l := range sj.best {
 				for f := range sj.best[l] {
-					sj.best[l][f] = max(sj.best[l][f], gt.best[l][f])
+					sj.best[l][f] = max(sj.best[l][f], g.best[l*nFrench+f][i])
 				}
 			}
 		}
