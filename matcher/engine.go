@@ -163,6 +163,7 @@ type jItem struct {
 	tile      int32
 	beginners bool    // o.BeginnersOK
 	licence   bool    // o.DrivingLicence
+	mkt       int32   // index in the market's jobs: ties go to the job listed first
 	ct, sh    float64 // contract and shortage values
 	net       float64 // net monthly wage
 	o         *JobOffer
@@ -398,7 +399,7 @@ func buildSnapshot(m *Market, opts *EngineOptions) (*snapshot, error) {
 		it := jItem{o: o, c: c, end: geo.End{Point: pt, DensityKm2: c.DensityKm2, EmploymentArea: c.EmploymentArea}, cos: geo.CosLat(pt),
 			ct: contractValue(o.Contract, o.Months), sh: sh, net: netMonthly(o),
 			frReq: int32(max(0, o.FrenchLevel.Rank())), start: toDay(o.StartOn), expires: toDay(o.ExpiresOn),
-			rome: romeKey(o.ROME), beginners: o.BeginnersOK, licence: o.DrivingLicence}
+			rome: romeKey(o.ROME), beginners: o.BeginnersOK, licence: o.DrivingLicence, mkt: int32(i)}
 		it.static = w.Contract*it.ct + w.Shortage*it.sh
 		it.tile = s.tiles.add(pt)
 		s.jobs = append(s.jobs, it)
@@ -422,6 +423,17 @@ func buildSnapshot(m *Market, opts *EngineOptions) (*snapshot, error) {
 		}
 		s.housing = sorted
 	}
+	// Jobs likewise, and by occupation within a tile: the jobs of an
+	// occupation's list in a tile lie side by side, and the search reads
+	// and filters them from a few pages instead of all over the array
+	// (5 % of a plan). A tie between jobs still goes to the one listed
+	// first in the market (jItem.mkt), not to the first in this order.
+	slices.SortStableFunc(s.jobs, func(a, b jItem) int {
+		if c := cmp.Compare(a.tile, b.tile); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.rome, b.rome)
+	})
 	s.indexHousing()
 	s.indexJobs()
 	s.indexSupers()

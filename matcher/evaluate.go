@@ -310,6 +310,7 @@ type step struct {
 	taken   []choice // jobs of the previous seekers
 	best    choice
 	hasBest bool
+	bestMkt int32 // jItem.mkt of best
 	// floor is a value below which a job cannot matter: with a single
 	// seeker, an option whose job has v < floor scores below θ.
 	floor float64
@@ -370,8 +371,8 @@ func (st *step) try(ji int32, tf float64, tier int) {
 	if !ok {
 		return
 	}
-	if !st.hasBest || c.v > st.best.v || c.v == st.best.v && ji < st.best.job {
-		st.best, st.hasBest = c, true
+	if !st.hasBest || c.v > st.best.v || c.v == st.best.v && j.mkt < st.bestMkt {
+		st.best, st.hasBest, st.bestMkt = c, true, j.mkt
 		if pc := &st.pair; pc.tp != nil && pc.tp.bound(&r.w, c.v, pc.lo1) < pc.need {
 			st.drop = true
 		}

@@ -109,7 +109,7 @@ func (tileSource) each(st *step) {
 				continue
 			}
 			ji := fj.ji
-			if st.hasBest && ji > st.best.job && own <= st.best.v {
+			if st.hasBest && fj.mkt > st.bestMkt && own <= st.best.v {
 				// It may at best tie, and a tie goes to the job listed
 				// first: in a dense town, hundreds of jobs of one
 				// occupation within 15 minutes all reach the bound.
@@ -487,6 +487,7 @@ type fjob struct {
 	static float64 // jItem.static
 	wfit   float64 // weighted fit for the seeker, French penalty included
 	ji     int32
+	mkt    int32 // jItem.mkt
 }
 
 // at returns the k-th job of the filtered list, or false past its end.
@@ -505,7 +506,7 @@ func (f *flist) at(r *request, k int) (fjob, bool) {
 			r.reject(why)
 			continue
 		}
-		f.jobs = append(f.jobs, fjob{static: j.static, wfit: r.w.JobFit * jobFit(f.tier, int(j.frReq)-f.sk.fr), ji: ji})
+		f.jobs = append(f.jobs, fjob{static: j.static, wfit: r.w.JobFit * jobFit(f.tier, int(j.frReq)-f.sk.fr), ji: ji, mkt: j.mkt})
 	}
 	return f.jobs[k], true
 }

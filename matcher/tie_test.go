@@ -84,3 +84,65 @@ func TestPlanJobNearTie(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanJobTieGoesToMarketOrder pins the tie rule between jobs worth
+// exactly the same: the job listed first in the market wins, although the
+// engine stores jobs by tile (so that a tile's jobs are read from a few
+// pages). The job listed first lies in a tile of its own, after the
+// home's; the other, listed second, stands at the home; both are within
+// 15 minutes, so that the commute is worth its most for both.
+func TestPlanJobTieGoesToMarketOrder(t *testing.T) {
+	deps := []geo.Department{
+		{Code: "71", Name: "Saône-et-Loire", Region: "27", Prefecture: "Mâcon", PrefectureCode: "71270", Point: orb.Point{4.83, 46.31}, Zone: geo.ZoneB2},
+	}
+	communes := []geo.Commune{
+		{Code: "71001", Name: "Ville A", Department: "71", Region: "27", EmploymentArea: "ZE1", Point: orb.Point{4.830, 46.310},
+			Population: 30000, DensityKm2: 3000, Zone: geo.ZoneB2, RentM2: 10, Unemployment: 0.08},
+	}
+	atlas, err := geo.NewAtlas(deps, communes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &matcher.Market{Atlas: atlas, Shortage: matcher.NewShortageTable(0.5)}
+	home := matcher.HousingOffer{ID: "home", LandlordKind: matcher.Social, Commune: "71001",
+		Point: &matcher.Point{Lon: 4.832, Lat: 46.310}, Rooms: 2, SurfaceM2: 45, Lease: matcher.DirectLease,
+		RentMonthly: 400, ChargesMonthly: 60}
+	home.ApplyDefaults()
+	m.Housing = []matcher.HousingOffer{home}
+	move := matcher.NewDate(2026, 12, 1)
+	job := func(id string, lat float64) matcher.JobOffer {
+		j := matcher.JobOffer{ID: id, ROME: "G1602", Title: "Commis de cuisine", Commune: "71001",
+			Point: &matcher.Point{Lon: 4.832, Lat: lat}, Contract: matcher.CDI,
+			SalaryMonthlyGross: matcher.Salary{Min: 1900, Max: 1900}, StartOn: move, Positions: 1}
+		j.ApplyDefaults()
+		return j
+	}
+	// 1.5 km north of the home: another tile of 1 km.
+	m.Jobs = []matcher.JobOffer{job("listed-first", 46.3235), job("listed-second", 46.310)}
+	eng, err := matcher.NewEngine(m, matcher.EngineOptions{TileKM: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := matcher.Household{ID: "hh", Commune: "71001", IncomeMonthly: 600, MaxCommuteMinutes: 45,
+		Protection: matcher.Protection{Kind: matcher.Refugee, GrantedOn: matcher.NewDate(2026, 6, 1)}, CIRSigned: true,
+		Relocation: matcher.Relocation{Scope: matcher.ScopeAnywhere}, MoveFrom: move,
+		Members: []matcher.Member{{Role: matcher.Adult, Age: 28, Sex: matcher.Male, FrenchLevel: matcher.B1,
+			Occupations: []matcher.Occupation{{ROME: "G1602", Years: 3}}, DrivingLicence: matcher.NoLicence, SeeksWork: true}}}
+	opts := matcher.PlanOptions{Top: 3, NoWhatIf: true, Today: move}
+	for name, plan := range map[string]func() (*matcher.Plan, error){
+		"fast":  func() (*matcher.Plan, error) { return eng.Plan(t.Context(), &h, opts) },
+		"naive": func() (*matcher.Plan, error) { return eng.PlanNaive(t.Context(), &h, opts) },
+	} {
+		p, err := plan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Options) != 1 || len(p.Options[0].Jobs) != 1 {
+			t.Fatalf("%s: want one option with one job, got %+v", name, p.Options)
+		}
+		j := p.Options[0].Jobs[0]
+		if j.ID != "listed-first" {
+			t.Errorf("%s: the adult takes %s (%d min), want listed-first: the jobs tie, and the first listed wins", name, j.ID, j.CommuteMinutes)
+		}
+	}
+}
