@@ -855,7 +855,7 @@ func (r *request) lockedCandidate(hi, ji int32) (candidate, string) {
 	if !r.score(&hc, chosen, &c) {
 		return candidate{}, r.pending
 	}
-	c.h, c.jobs = hi, chosen
+	c.h, c.ord, c.jobs = hi, r.s.housing[hi].ord, chosen
 	return c, ""
 }
 

@@ -120,6 +120,7 @@ type hItem struct {
 	tile    int32
 	rooms   int16
 	places  int16
+	ord     int32 // rank in the market's order within its tile: ties go to the home listed first
 	kind    LandlordKind
 	shared  bool
 	free    bool  // step-free
@@ -405,39 +406,102 @@ func buildSnapshot(m *Market, opts *EngineOptions) (*snapshot, error) {
 		s.jobs = append(s.jobs, it)
 	}
 	s.tiles.finish()
-	// Homes are kept in tile order so that a tile's homes are contiguous;
-	// ties keep the market's order (the plan's tie-break).
-	{
-		start := make([]int32, s.tiles.len()+1)
-		for i := range s.housing {
-			start[s.housing[i].tile+1]++
-		}
-		for t := 1; t < len(start); t++ {
-			start[t] += start[t-1]
-		}
-		sorted := make([]hItem, len(s.housing))
-		for i := range s.housing {
-			t := s.housing[i].tile
-			sorted[start[t]] = s.housing[i]
-			start[t]++
-		}
-		s.housing = sorted
-	}
-	// Jobs likewise, and by occupation within a tile: the jobs of an
-	// occupation's list in a tile lie side by side, and the search reads
-	// and filters them from a few pages instead of all over the array
-	// (5 % of a plan). A tie between jobs still goes to the one listed
-	// first in the market (jItem.mkt), not to the first in this order.
-	slices.SortStableFunc(s.jobs, func(a, b jItem) int {
-		if c := cmp.Compare(a.tile, b.tile); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.rome, b.rome)
-	})
+	s.orderHomes()
+	s.orderJobs()
 	s.indexHousing()
 	s.indexJobs()
 	s.indexSupers()
 	return s, nil
+}
+
+// orderHomes stores the homes by tile and, within a tile, in the order
+// the search reads them: by run (bucket first: rooms and shared flag; then
+// commune, stability and landlord kind) and cost, so that a run's homes lie
+// side by side and indexRuns reads the runs off in place. Ties between
+// options go to the home listed first in the market within its tile:
+// hItem.ord is that rank, not the home's index.
+func (s *snapshot) orderHomes() {
+	hs := s.housing
+	start := make([]int32, s.tiles.len()+1)
+	for i := range hs {
+		start[hs[i].tile+1]++
+	}
+	for t := 1; t < len(start); t++ {
+		start[t] += start[t-1]
+	}
+	for i := range hs {
+		t := hs[i].tile
+		hs[i].ord = start[t]
+		start[t]++
+	}
+	// Sorted on compact keys, not through the items: a comparison that
+	// reached into the 150-byte items missed the cache at every step.
+	communes := map[*geo.Commune]int32{}
+	kinds := map[LandlordKind]int32{}
+	for i := range hs {
+		communes[hs[i].c] = 0
+		kinds[hs[i].kind] = 0
+	}
+	rankKeys(communes, func(c *geo.Commune) string { return c.Code })
+	rankKeys(kinds, func(k LandlordKind) string { return string(k) })
+	type key struct {
+		tile, commune, kind, ord, i int32
+		rooms                       int16
+		shared                      bool
+		stab, cost                  float64
+	}
+	keys := make([]key, len(hs))
+	for i := range hs {
+		h := &hs[i]
+		keys[i] = key{tile: h.tile, commune: communes[h.c], kind: kinds[h.kind], ord: h.ord, i: int32(i),
+			rooms: h.rooms, shared: h.shared, stab: h.stab, cost: h.rent + h.charges}
+	}
+	slices.SortFunc(keys, func(x, y key) int {
+		return cmp.Or(cmp.Compare(x.tile, y.tile), cmp.Compare(x.rooms, y.rooms), cmp.Compare(b2i(x.shared), b2i(y.shared)),
+			cmp.Compare(x.commune, y.commune), cmp.Compare(x.stab, y.stab), cmp.Compare(x.kind, y.kind),
+			cmp.Compare(x.cost, y.cost), cmp.Compare(x.ord, y.ord))
+	})
+	out := make([]hItem, len(hs))
+	for i, k := range keys {
+		out[i] = hs[k.i]
+	}
+	s.housing = out
+}
+
+// orderJobs stores the jobs by tile and, within a tile, by occupation: the
+// jobs of an occupation's list in a tile lie side by side, and the search
+// reads and filters them from a few pages instead of all over the array.
+// Ties between jobs go to the one listed first in the market (jItem.mkt),
+// not to the first in this order.
+func (s *snapshot) orderJobs() {
+	type key struct {
+		rome    uint64
+		tile, i int32
+	}
+	keys := make([]key, len(s.jobs))
+	for i := range s.jobs {
+		keys[i] = key{rome: s.jobs[i].rome, tile: s.jobs[i].tile, i: int32(i)}
+	}
+	slices.SortFunc(keys, func(x, y key) int {
+		return cmp.Or(cmp.Compare(x.tile, y.tile), cmp.Compare(x.rome, y.rome), cmp.Compare(x.i, y.i))
+	})
+	out := make([]jItem, len(s.jobs))
+	for i, k := range keys {
+		out[i] = s.jobs[k.i]
+	}
+	s.jobs = out
+}
+
+// rankKeys numbers the keys of m in the order of their names.
+func rankKeys[K comparable](m map[K]int32, name func(K) string) {
+	ks := make([]K, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.SortFunc(ks, func(a, b K) int { return cmp.Compare(name(a), name(b)) })
+	for i, k := range ks {
+		m[k] = int32(i)
+	}
 }
 
 // place returns the commune of an offer and its point (the offer's own, or
@@ -525,15 +589,9 @@ func (s *snapshot) indexRuns() {
 	cost := func(h *hItem) float64 { return h.rent + h.charges }
 	for t := range n {
 		a, b := s.hStart[t], s.hStart[t+1]
+		// orderHomes stored a tile's homes in run order, so the runs
+		// are read off in place.
 		ids := s.hOrder[a:b]
-		slices.SortFunc(ids, func(x, y int32) int {
-			hx, hy := &s.housing[x], &s.housing[y]
-			// Bucket (rooms, shared) first, so that a bucket's runs are
-			// together; then the run's other keys, then cost.
-			return cmp.Or(cmp.Compare(hx.rooms, hy.rooms), cmp.Compare(b2i(hx.shared), b2i(hy.shared)), cmp.Compare(hx.c.Code, hy.c.Code),
-				cmp.Compare(hx.stab, hy.stab), cmp.Compare(hx.kind, hy.kind),
-				cmp.Compare(cost(hx), cost(hy)), cmp.Compare(x, y))
-		})
 		for i := 0; i < len(ids); {
 			h := &s.housing[ids[i]]
 			j := i + 1

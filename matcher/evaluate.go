@@ -48,6 +48,7 @@ type choice struct {
 // candidate is one evaluated housing option.
 type candidate struct {
 	h      int32
+	ord    int32 // hItem.ord: ties go to the home listed first
 	score  float64
 	jobs   []choice
 	comps  [nComps]float64
@@ -510,7 +511,7 @@ func (r *request) evaluateAt(hi int32, hc *housingCtx, hub float64, src *scanSou
 		r.reject(r.pending)
 		return candidate{}, false
 	}
-	c.h = hi
+	c.h, c.ord = hi, h.ord
 	c.jobs = chosen
 	return c, true
 }

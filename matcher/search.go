@@ -581,18 +581,19 @@ func (r *request) newSelection() *selection {
 }
 
 // rank is a candidate's place in pick order: by score, then by home, the
-// home listed first before.
+// home listed first before (hItem.ord, not the home's index: the engine
+// stores a tile's homes in the order the search reads them).
 type rank struct {
-	s float64
-	h int32
+	s   float64
+	ord int32
 }
 
 // noRank comes after every candidate: no bar.
-var noRank = rank{s: math.Inf(-1), h: math.MaxInt32}
+var noRank = rank{s: math.Inf(-1), ord: math.MaxInt32}
 
-func (a rank) before(b rank) bool { return a.s > b.s || a.s == b.s && a.h < b.h }
+func (a rank) before(b rank) bool { return a.s > b.s || a.s == b.s && a.ord < b.ord }
 
-func rankOf(c *candidate) rank { return rank{c.score, c.h} }
+func rankOf(c *candidate) rank { return rank{c.score, c.ord} }
 
 func (sel *selection) add(c candidate) {
 	if h := &sel.r.s.housing[c.h]; !rankOf(&c).before(sel.barRank(h.c, h.dep)) {
@@ -1065,7 +1066,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 		hub := r.housingUB(&hc)
 		ub := hub + jobUB
 		br := sel.barRank(h.c, h.dep)
-		if !(rank{roundScore(ub + scoreEps), hi}).before(br) {
+		if !(rank{roundScore(ub + scoreEps), h.ord}).before(br) {
 			// Below the bar, or at best a tie with what holds it, which
 			// comes first: many homes of a town tie exactly (same rent,
 			// the same best job within 15 minutes).

@@ -146,3 +146,67 @@ func TestPlanJobTieGoesToMarketOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanHomeTieGoesToMarketOrder pins the tie rule between options
+// scoring exactly the same: the home listed first in the market comes
+// first, although the engine stores a tile's homes in the order the search
+// reads them (by run: rooms, commune, cost). Two identical homes at one
+// point, in two communes alike but for their code, the first listed in
+// the commune whose code sorts last.
+func TestPlanHomeTieGoesToMarketOrder(t *testing.T) {
+	deps := []geo.Department{
+		{Code: "71", Name: "Saône-et-Loire", Region: "27", Prefecture: "Mâcon", PrefectureCode: "71270", Point: orb.Point{4.83, 46.31}, Zone: geo.ZoneB2},
+	}
+	commune := func(code string) geo.Commune {
+		return geo.Commune{Code: code, Name: "Ville " + code, Department: "71", Region: "27", EmploymentArea: "ZE1", Point: orb.Point{4.830, 46.310},
+			Population: 30000, DensityKm2: 3000, Zone: geo.ZoneB2, RentM2: 10, Unemployment: 0.08}
+	}
+	atlas, err := geo.NewAtlas(deps, []geo.Commune{commune("71001"), commune("71002")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &matcher.Market{Atlas: atlas, Shortage: matcher.NewShortageTable(0.5)}
+	home := func(id, commune string) matcher.HousingOffer {
+		h := matcher.HousingOffer{ID: id, LandlordKind: matcher.Social, Commune: commune,
+			Point: &matcher.Point{Lon: 4.832, Lat: 46.310}, Rooms: 2, SurfaceM2: 45, Lease: matcher.DirectLease,
+			RentMonthly: 400, ChargesMonthly: 60}
+		h.ApplyDefaults()
+		return h
+	}
+	m.Housing = []matcher.HousingOffer{home("listed-first", "71002"), home("listed-second", "71001")}
+	move := matcher.NewDate(2026, 12, 1)
+	j := matcher.JobOffer{ID: "job", ROME: "G1602", Title: "Commis de cuisine", Commune: "71001",
+		Point: &matcher.Point{Lon: 4.832, Lat: 46.310}, Contract: matcher.CDI,
+		SalaryMonthlyGross: matcher.Salary{Min: 1900, Max: 1900}, StartOn: move, Positions: 2}
+	j.ApplyDefaults()
+	m.Jobs = []matcher.JobOffer{j}
+	eng, err := matcher.NewEngine(m, matcher.EngineOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := matcher.Household{ID: "hh", Commune: "71001", IncomeMonthly: 600, MaxCommuteMinutes: 45,
+		Protection: matcher.Protection{Kind: matcher.Refugee, GrantedOn: matcher.NewDate(2026, 6, 1)}, CIRSigned: true,
+		Relocation: matcher.Relocation{Scope: matcher.ScopeAnywhere}, MoveFrom: move,
+		Members: []matcher.Member{{Role: matcher.Adult, Age: 28, Sex: matcher.Male, FrenchLevel: matcher.B1,
+			Occupations: []matcher.Occupation{{ROME: "G1602", Years: 3}}, DrivingLicence: matcher.NoLicence, SeeksWork: true}}}
+	for name, plan := range map[string]func(matcher.PlanOptions) (*matcher.Plan, error){
+		"fast":  func(o matcher.PlanOptions) (*matcher.Plan, error) { return eng.Plan(t.Context(), &h, o) },
+		"naive": func(o matcher.PlanOptions) (*matcher.Plan, error) { return eng.PlanNaive(t.Context(), &h, o) },
+	} {
+		for _, top := range []int{1, 2} {
+			p, err := plan(matcher.PlanOptions{Top: top, NoWhatIf: true, Today: move})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Options) != top {
+				t.Fatalf("%s, top %d: %d options", name, top, len(p.Options))
+			}
+			if top == 2 && p.Options[0].Score != p.Options[1].Score {
+				t.Fatalf("%s: the homes score %v and %v, want a tie", name, p.Options[0].Score, p.Options[1].Score)
+			}
+			if got := p.Options[0].Housing.ID; got != "listed-first" {
+				t.Errorf("%s, top %d: the first option is %s, want listed-first: the homes tie, and the first listed wins", name, top, got)
+			}
+		}
+	}
+}
