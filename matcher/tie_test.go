@@ -62,11 +62,7 @@ func TestPlanJobNearTie(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := matcher.Household{ID: "hh", Commune: "71001", IncomeMonthly: 600, MaxCommuteMinutes: 45,
-		Protection: matcher.Protection{Kind: matcher.Refugee, GrantedOn: matcher.NewDate(2026, 6, 1)}, CIRSigned: true,
-		Relocation: matcher.Relocation{Scope: matcher.ScopeAnywhere}, MoveFrom: move,
-		Members: []matcher.Member{{Role: matcher.Adult, Age: 28, Sex: matcher.Male, FrenchLevel: matcher.B1,
-			Occupations: []matcher.Occupation{{ROME: "G1602", Years: 3}}, DrivingLicence: matcher.NoLicence, SeeksWork: true}}}
+	h := tieCook(move)
 	opts := matcher.PlanOptions{Top: 3, NoWhatIf: true, Today: move}
 	for _, plan := range []func() (*matcher.Plan, error){
 		func() (*matcher.Plan, error) { return eng.Plan(t.Context(), &h, opts) },
@@ -92,9 +88,7 @@ func TestPlanJobNearTie(t *testing.T) {
 // home's; the other, listed second, stands at the home; both are within
 // 15 minutes, so that the commute is worth its most for both.
 func TestPlanJobTieGoesToMarketOrder(t *testing.T) {
-	deps := []geo.Department{
-		{Code: "71", Name: "Saône-et-Loire", Region: "27", Prefecture: "Mâcon", PrefectureCode: "71270", Point: orb.Point{4.83, 46.31}, Zone: geo.ZoneB2},
-	}
+	deps := tieDeps71
 	communes := []geo.Commune{
 		{Code: "71001", Name: "Ville A", Department: "71", Region: "27", EmploymentArea: "ZE1", Point: orb.Point{4.830, 46.310},
 			Population: 30000, DensityKm2: 3000, Zone: geo.ZoneB2, RentM2: 10, Unemployment: 0.08},
@@ -123,11 +117,7 @@ func TestPlanJobTieGoesToMarketOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := matcher.Household{ID: "hh", Commune: "71001", IncomeMonthly: 600, MaxCommuteMinutes: 45,
-		Protection: matcher.Protection{Kind: matcher.Refugee, GrantedOn: matcher.NewDate(2026, 6, 1)}, CIRSigned: true,
-		Relocation: matcher.Relocation{Scope: matcher.ScopeAnywhere}, MoveFrom: move,
-		Members: []matcher.Member{{Role: matcher.Adult, Age: 28, Sex: matcher.Male, FrenchLevel: matcher.B1,
-			Occupations: []matcher.Occupation{{ROME: "G1602", Years: 3}}, DrivingLicence: matcher.NoLicence, SeeksWork: true}}}
+	h := tieCook(move)
 	opts := matcher.PlanOptions{Top: 3, NoWhatIf: true, Today: move}
 	for name, plan := range map[string]func() (*matcher.Plan, error){
 		"fast":  func() (*matcher.Plan, error) { return eng.Plan(t.Context(), &h, opts) },
@@ -154,9 +144,7 @@ func TestPlanJobTieGoesToMarketOrder(t *testing.T) {
 // point, in two communes alike but for their code, the first listed in
 // the commune whose code sorts last.
 func TestPlanHomeTieGoesToMarketOrder(t *testing.T) {
-	deps := []geo.Department{
-		{Code: "71", Name: "Saône-et-Loire", Region: "27", Prefecture: "Mâcon", PrefectureCode: "71270", Point: orb.Point{4.83, 46.31}, Zone: geo.ZoneB2},
-	}
+	deps := tieDeps71
 	commune := func(code string) geo.Commune {
 		return geo.Commune{Code: code, Name: "Ville " + code, Department: "71", Region: "27", EmploymentArea: "ZE1", Point: orb.Point{4.830, 46.310},
 			Population: 30000, DensityKm2: 3000, Zone: geo.ZoneB2, RentM2: 10, Unemployment: 0.08}
@@ -184,11 +172,7 @@ func TestPlanHomeTieGoesToMarketOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := matcher.Household{ID: "hh", Commune: "71001", IncomeMonthly: 600, MaxCommuteMinutes: 45,
-		Protection: matcher.Protection{Kind: matcher.Refugee, GrantedOn: matcher.NewDate(2026, 6, 1)}, CIRSigned: true,
-		Relocation: matcher.Relocation{Scope: matcher.ScopeAnywhere}, MoveFrom: move,
-		Members: []matcher.Member{{Role: matcher.Adult, Age: 28, Sex: matcher.Male, FrenchLevel: matcher.B1,
-			Occupations: []matcher.Occupation{{ROME: "G1602", Years: 3}}, DrivingLicence: matcher.NoLicence, SeeksWork: true}}}
+	h := tieCook(move)
 	for name, plan := range map[string]func(matcher.PlanOptions) (*matcher.Plan, error){
 		"fast":  func(o matcher.PlanOptions) (*matcher.Plan, error) { return eng.Plan(t.Context(), &h, o) },
 		"naive": func(o matcher.PlanOptions) (*matcher.Plan, error) { return eng.PlanNaive(t.Context(), &h, o) },
@@ -209,4 +193,19 @@ func TestPlanHomeTieGoesToMarketOrder(t *testing.T) {
 			}
 		}
 	}
+}
+
+// tieDeps71 is the one department of the tie tests' markets.
+var tieDeps71 = []geo.Department{
+	{Code: "71", Name: "Saône-et-Loire", Region: "27", Prefecture: "Mâcon", PrefectureCode: "71270", Point: orb.Point{4.83, 46.31}, Zone: geo.ZoneB2},
+}
+
+// tieCook is the household of the tie tests: a cook of 28 living in
+// commune 71001, moving on day move.
+func tieCook(move matcher.Date) matcher.Household {
+	return matcher.Household{ID: "hh", Commune: "71001", IncomeMonthly: 600, MaxCommuteMinutes: 45,
+		Protection: matcher.Protection{Kind: matcher.Refugee, GrantedOn: matcher.NewDate(2026, 6, 1)}, CIRSigned: true,
+		Relocation: matcher.Relocation{Scope: matcher.ScopeAnywhere}, MoveFrom: move,
+		Members: []matcher.Member{{Role: matcher.Adult, Age: 28, Sex: matcher.Male, FrenchLevel: matcher.B1,
+			Occupations: []matcher.Occupation{{ROME: "G1602", Years: 3}}, DrivingLicence: matcher.NoLicence, SeeksWork: true}}}
 }
