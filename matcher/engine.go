@@ -436,13 +436,16 @@ func (s *snapshot) orderHomes() {
 	}
 	// Sorted on compact keys, not through the items: a comparison that
 	// reached into the 150-byte items missed the cache at every step.
-	communes := map[*geo.Commune]int32{}
+	// Communes by code, not by pointer: every offer in a commune the
+	// atlas does not know gets a commune of its own with its
+	// department's code, and an order by pointer would follow the map's.
+	communes := map[string]int32{}
 	kinds := map[LandlordKind]int32{}
 	for i := range hs {
-		communes[hs[i].c] = 0
+		communes[hs[i].c.Code] = 0
 		kinds[hs[i].kind] = 0
 	}
-	rankKeys(communes, func(c *geo.Commune) string { return c.Code })
+	rankKeys(communes, func(c string) string { return c })
 	rankKeys(kinds, func(k LandlordKind) string { return string(k) })
 	type key struct {
 		tile, commune, kind, ord, i int32
@@ -453,7 +456,7 @@ func (s *snapshot) orderHomes() {
 	keys := make([]key, len(hs))
 	for i := range hs {
 		h := &hs[i]
-		keys[i] = key{tile: h.tile, commune: communes[h.c], kind: kinds[h.kind], ord: h.ord, i: int32(i),
+		keys[i] = key{tile: h.tile, commune: communes[h.c.Code], kind: kinds[h.kind], ord: h.ord, i: int32(i),
 			rooms: h.rooms, shared: h.shared, stab: h.stab, cost: h.rent + h.charges}
 	}
 	slices.SortFunc(keys, func(x, y key) int {
@@ -743,7 +746,7 @@ func (s *snapshot) indexJobs() {
 				if c := cmp.Compare(s.jobs[y].static, s.jobs[x].static); c != 0 {
 					return c
 				}
-				return cmp.Compare(x, y)
+				return cmp.Compare(s.jobs[x].mkt, s.jobs[y].mkt) // the market's order
 			})
 			gt := groupTile{tile: t, start: base + a, end: base + b, maxStatic: s.jobs[run[0]].static}
 			best := s.boundJobs(run)

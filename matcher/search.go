@@ -1588,10 +1588,17 @@ func (r *request) bucketsUB(buckets []bucket, wish float64) float64 {
 func (r *request) searchNaive(ctx context.Context) ([]candidate, int, error) {
 	s := r.s
 	src := &scanSource{cands: make([][]int32, len(r.seekers)), ix: make([]*geo.Index, len(r.seekers))}
+	// Every job, in the market's order (the order the rejection counts
+	// follow), not the engine's.
+	byMkt := make([]int32, len(s.jobs))
+	for ji := range s.jobs {
+		byMkt[ji] = int32(ji)
+	}
+	slices.SortFunc(byMkt, func(a, b int32) int { return cmp.Compare(s.jobs[a].mkt, s.jobs[b].mkt) })
 	for i := range r.seekers {
 		sk := &r.seekers[i]
 		var pts []orb.Point
-		for ji := range s.jobs {
+		for _, ji := range byMkt {
 			j := &s.jobs[ji]
 			if matchTier(sk.m.Occupations, j.o.ROME, j.o.BeginnersOK) != TierNone {
 				src.cands[i] = append(src.cands[i], int32(ji))

@@ -1,7 +1,11 @@
 package matcher_test
 
 import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -208,4 +212,106 @@ func tieCook(move matcher.Date) matcher.Household {
 		Relocation: matcher.Relocation{Scope: matcher.ScopeAnywhere}, MoveFrom: move,
 		Members: []matcher.Member{{Role: matcher.Adult, Age: 28, Sex: matcher.Male, FrenchLevel: matcher.B1,
 			Occupations: []matcher.Occupation{{ROME: "G1602", Years: 3}}, DrivingLicence: matcher.NoLicence, SeeksWork: true}}}
+}
+
+// TestPlanHomeTieAcrossTiles pins the tie rule between tiles (SCORING §5:
+// "between tiles, the tile where the market lists a home first"): of two
+// tied homes, the one listed second lies in a tile of its own, the one
+// listed third in the tile of the market's first home (too dear to be
+// an option), and comes first.
+func TestPlanHomeTieAcrossTiles(t *testing.T) {
+	atlas, err := geo.NewAtlas(tieDeps71, []geo.Commune{{Code: "71001", Name: "Ville A", Department: "71", Region: "27", EmploymentArea: "ZE1",
+		Point: orb.Point{4.830, 46.310}, Population: 30000, DensityKm2: 3000, Zone: geo.ZoneB2, RentM2: 10, Unemployment: 0.08}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &matcher.Market{Atlas: atlas, Shortage: matcher.NewShortageTable(0.5)}
+	home := func(id string, lat, rent float64) matcher.HousingOffer {
+		h := matcher.HousingOffer{ID: id, LandlordKind: matcher.Social, Commune: "71001", Point: &matcher.Point{Lon: 4.832, Lat: lat},
+			Rooms: 2, SurfaceM2: 45, Lease: matcher.DirectLease, RentMonthly: rent, ChargesMonthly: 60}
+		h.ApplyDefaults()
+		return h
+	}
+	m.Housing = []matcher.HousingOffer{home("anchor", 46.310, 5000), home("new-tile", 46.3235, 400), home("anchor-tile", 46.310, 400)}
+	move := matcher.NewDate(2026, 12, 1)
+	j := matcher.JobOffer{ID: "job", ROME: "G1602", Title: "Commis", Commune: "71001", Point: &matcher.Point{Lon: 4.832, Lat: 46.317},
+		Contract: matcher.CDI, SalaryMonthlyGross: matcher.Salary{Min: 1900, Max: 1900}, StartOn: move, Positions: 3}
+	j.ApplyDefaults()
+	m.Jobs = []matcher.JobOffer{j}
+	eng, err := matcher.NewEngine(m, matcher.EngineOptions{TileKM: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := tieCook(move)
+	opts := matcher.PlanOptions{Top: 2, NoWhatIf: true, Today: move}
+	for name, plan := range map[string]func() (*matcher.Plan, error){
+		"fast":  func() (*matcher.Plan, error) { return eng.Plan(t.Context(), &h, opts) },
+		"naive": func() (*matcher.Plan, error) { return eng.PlanNaive(t.Context(), &h, opts) },
+	} {
+		p, err := plan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Options) != 2 || p.Options[0].Score != p.Options[1].Score {
+			t.Fatalf("%s: want two tied options, got %v", name, optionKeys(p))
+		}
+		if got := p.Options[0].Housing.ID; got != "anchor-tile" {
+			t.Errorf("%s: first option %s, want anchor-tile (its tile holds the market's first home)", name, got)
+		}
+	}
+}
+
+// TestEngineBuildIsDeterministic builds one market several times and wants
+// the same plans, counts included: the engine orders its homes and jobs,
+// and that order must not depend on anything but the market. Offers in a
+// commune unknown to the atlas each get a commune of their own, all with
+// the same code; every home is listed three times, for exact ties.
+func TestEngineBuildIsDeterministic(t *testing.T) {
+	for seed := range uint64(8) {
+		rng := rand.New(rand.NewPCG(seed, 77))
+		m := randomMarket(t, rng, 60+rng.IntN(150), 80+rng.IntN(250))
+		for k := range m.Housing {
+			if rng.IntN(8) == 0 {
+				m.Housing[k].Commune, m.Housing[k].Point = "71999", nil
+			}
+			m.Housing[k].RentMonthly = float64(100 * (int(m.Housing[k].RentMonthly)/100 + 1))
+		}
+		orig := m.Housing
+		for c := range 2 {
+			for _, o := range orig {
+				o.ID = fmt.Sprintf("%s-%d", o.ID, c)
+				m.Housing = append(m.Housing, o)
+			}
+		}
+		rng.Shuffle(len(m.Housing), func(a, b int) { m.Housing[a], m.Housing[b] = m.Housing[b], m.Housing[a] })
+		hs := make([]matcher.Household, 24)
+		for i := range hs {
+			hs[i] = randomHousehold(rng, m, i)
+		}
+		var first []string
+		for b := range 4 {
+			eng, err := matcher.NewEngine(m, matcher.EngineOptions{TileKM: []float64{1, 2, 5}[seed%3]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range hs {
+				opts := matcher.PlanOptions{Top: []int{1, 3, 10, 25}[i%4], NoWhatIf: true,
+					MaxPerCommune: []int{0, 1, 3}[i%3], MaxPerDepartment: []int{0, 2, 5, 1}[i%4]}
+				p, err := eng.Plan(t.Context(), &hs[i], opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p.GeneratedAt = time.Time{}
+				out, err := json.Marshal(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if b == 0 {
+					first = append(first, string(out))
+				} else if string(out) != first[i] {
+					t.Fatalf("seed %d, build %d, household %d: the plan differs from the first build's", seed, b, i)
+				}
+			}
+		}
+	}
 }
