@@ -123,14 +123,7 @@ func TestPlanJobTieGoesToMarketOrder(t *testing.T) {
 	}
 	h := tieCook(move)
 	opts := matcher.PlanOptions{Top: 3, NoWhatIf: true, Today: move}
-	for name, plan := range map[string]func() (*matcher.Plan, error){
-		"fast":  func() (*matcher.Plan, error) { return eng.Plan(t.Context(), &h, opts) },
-		"naive": func() (*matcher.Plan, error) { return eng.PlanNaive(t.Context(), &h, opts) },
-	} {
-		p, err := plan()
-		if err != nil {
-			t.Fatal(err)
-		}
+	for name, p := range fastAndNaive(t, eng, &h, opts) {
 		if len(p.Options) != 1 || len(p.Options[0].Jobs) != 1 {
 			t.Fatalf("%s: want one option with one job, got %+v", name, p.Options)
 		}
@@ -177,15 +170,8 @@ func TestPlanHomeTieGoesToMarketOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := tieCook(move)
-	for name, plan := range map[string]func(matcher.PlanOptions) (*matcher.Plan, error){
-		"fast":  func(o matcher.PlanOptions) (*matcher.Plan, error) { return eng.Plan(t.Context(), &h, o) },
-		"naive": func(o matcher.PlanOptions) (*matcher.Plan, error) { return eng.PlanNaive(t.Context(), &h, o) },
-	} {
-		for _, top := range []int{1, 2} {
-			p, err := plan(matcher.PlanOptions{Top: top, NoWhatIf: true, Today: move})
-			if err != nil {
-				t.Fatal(err)
-			}
+	for _, top := range []int{1, 2} {
+		for name, p := range fastAndNaive(t, eng, &h, matcher.PlanOptions{Top: top, NoWhatIf: true, Today: move}) {
 			if len(p.Options) != top {
 				t.Fatalf("%s, top %d: %d options", name, top, len(p.Options))
 			}
@@ -244,14 +230,7 @@ func TestPlanHomeTieAcrossTiles(t *testing.T) {
 	}
 	h := tieCook(move)
 	opts := matcher.PlanOptions{Top: 2, NoWhatIf: true, Today: move}
-	for name, plan := range map[string]func() (*matcher.Plan, error){
-		"fast":  func() (*matcher.Plan, error) { return eng.Plan(t.Context(), &h, opts) },
-		"naive": func() (*matcher.Plan, error) { return eng.PlanNaive(t.Context(), &h, opts) },
-	} {
-		p, err := plan()
-		if err != nil {
-			t.Fatal(err)
-		}
+	for name, p := range fastAndNaive(t, eng, &h, opts) {
 		if len(p.Options) != 2 || p.Options[0].Score != p.Options[1].Score {
 			t.Fatalf("%s: want two tied options, got %v", name, optionKeys(p))
 		}
@@ -314,4 +293,18 @@ func TestEngineBuildIsDeterministic(t *testing.T) {
 			}
 		}
 	}
+}
+
+// fastAndNaive plans h with the fast search and the naive baseline.
+func fastAndNaive(t *testing.T, eng *matcher.Engine, h *matcher.Household, opts matcher.PlanOptions) map[string]*matcher.Plan {
+	t.Helper()
+	fast, err := eng.Plan(t.Context(), h, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	naive, err := eng.PlanNaive(t.Context(), h, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]*matcher.Plan{"fast": fast, "naive": naive}
 }
