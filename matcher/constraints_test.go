@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/paulmach/orb"
+
 	"passerelle/geo"
 	"passerelle/matcher"
 )
@@ -167,5 +169,35 @@ func TestPlanHardConstraintsRandom(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkPlan(t, m, h, p)
+	}
+}
+
+// TestRadiusScopeFarPoint: a radius scope takes a home whose commune is
+// within the radius, wherever the offer's own point lies; the search must
+// not leave out the tile of a point 200 km away from its commune (a
+// landlord's typo), as a fixed margin around the radius did.
+func TestRadiusScopeFarPoint(t *testing.T) {
+	atlas, err := geo.NewAtlas(tieDeps71, []geo.Commune{{Code: "71001", Name: "Ville A", Department: "71", Region: "27", EmploymentArea: "ZE1",
+		Point: orb.Point{4.830, 46.310}, Population: 30000, DensityKm2: 3000, Zone: geo.ZoneB2, RentM2: 10, Unemployment: 0.08}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &matcher.Market{Atlas: atlas, Shortage: matcher.NewShortageTable(0.5)}
+	home := matcher.HousingOffer{ID: "far", LandlordKind: matcher.Social, Commune: "71001",
+		Point: &matcher.Point{Lon: 7.43, Lat: 46.31}, Rooms: 2, SurfaceM2: 45, Lease: matcher.DirectLease,
+		RentMonthly: 400, ChargesMonthly: 60}
+	home.ApplyDefaults()
+	m.Housing = []matcher.HousingOffer{home}
+	eng, err := matcher.NewEngine(m, matcher.EngineOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	move := matcher.NewDate(2026, 12, 1)
+	h := tieCook(move)
+	h.Relocation = matcher.Relocation{Scope: matcher.ScopeRadius, RadiusKM: 20}
+	for name, p := range fastAndNaive(t, eng, &h, matcher.PlanOptions{Top: 3, NoWhatIf: true, Today: move}) {
+		if len(p.Options) != 1 || p.Options[0].Housing.ID != "far" {
+			t.Errorf("%s: options %v, want the home of commune 71001", name, optionKeys(p))
+		}
 	}
 }

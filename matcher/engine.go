@@ -337,7 +337,11 @@ type snapshot struct {
 	superOf  []int32
 	supersOf map[string][]int32 // by commune and department code
 	// tile departments: tileDeps[t]
-	tileDeps  [][]string
+	tileDeps [][]string
+	// tileSlack[t]: the largest distance, in meters, between a home of
+	// tile t and its commune's point (a radius scope judges a home by its
+	// commune; see radiusMargin)
+	tileSlack []float64
 	maxStatic float64 // over all housing
 
 	groups    map[string]*jobGroup
@@ -549,6 +553,7 @@ func (s *snapshot) indexHousing() {
 	s.indexRuns()
 	s.bStart = make([]int32, n+1)
 	s.tileDeps = make([][]string, n)
+	s.tileSlack = make([]float64, n)
 	for t := range n {
 		// indexRuns put each bucket's runs together.
 		var b *bucket
@@ -574,6 +579,7 @@ func (s *snapshot) indexHousing() {
 				if !slices.Contains(s.tileDeps[t], h.c.Department) {
 					s.tileDeps[t] = append(s.tileDeps[t], h.c.Department)
 				}
+				s.tileSlack[t] = max(s.tileSlack[t], geo.Distance(h.end.Point, h.c.Point))
 			}
 		}
 		s.bStart[t+1] = int32(len(s.buckets))

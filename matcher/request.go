@@ -330,12 +330,17 @@ func (r *request) tileInScope(t int32) bool {
 	case ScopeRegions, ScopeDepartments:
 		return r.depsInScope(r.s.tileDeps[t])
 	case ScopeRadius:
-		// Communes' points may lie outside the tile of an offer's point:
-		// allow a generous margin.
-		return r.s.tiles.minDistPoint(r.home.Point, t) <= r.h.Relocation.RadiusKM*1000+30000
+		return r.s.tiles.minDistPoint(r.home.Point, t) <= r.h.Relocation.RadiusKM*1000+radiusMargin(r.s.tileSlack[t])
 	}
 	return true
 }
+
+// radiusMargin is what a radius scope adds to its radius around an area
+// whose homes lie at most slack meters from their communes' points: a
+// home is in scope when its commune is, and its point may lie farther.
+// Never less than 30 km, the margin before it was measured; a kilometre
+// more covers the rounding of the distance bounds.
+func radiusMargin(slack float64) float64 { return max(30000, slack+1000) }
 
 // depsInScope reports whether one of the departments deps is within a
 // departments or regions scope.

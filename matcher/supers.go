@@ -22,6 +22,7 @@ type superTile struct {
 	tiles    []int32 // its tiles holding homes
 	box      bbox
 	deps     []string       // departments of its homes
+	slack    float64        // the largest tileSlack of its tiles
 	communes []*geo.Commune // communes of its homes
 	buckets  []bucket       // its tiles' buckets merged by rooms and shared flag
 	// neighbours within the tiling's reach, nearest first, with lower
@@ -61,6 +62,7 @@ func (s *snapshot) indexSupers() {
 		}
 		st := &s.supers[id]
 		st.tiles = append(st.tiles, int32(i))
+		st.slack = max(st.slack, s.tileSlack[i])
 		for _, d := range s.tileDeps[i] {
 			if !slices.Contains(st.deps, d) {
 				st.deps = append(st.deps, d)
@@ -157,7 +159,7 @@ func (r *request) superInScope(id int32) bool {
 		return r.depsInScope(st.deps)
 	case ScopeRadius:
 		return minDistBBox(bbox{lat0: r.home.Point[1], lat1: r.home.Point[1], lon0: r.home.Point[0], lon1: r.home.Point[0]}, st.box) <=
-			r.h.Relocation.RadiusKM*1000+30000
+			r.h.Relocation.RadiusKM*1000+radiusMargin(st.slack)
 	}
 	return true
 }
