@@ -133,7 +133,7 @@ type hItem struct {
 // bound reads except the cost, and the rules that hold for all of them:
 // commune (so territory, APL zone, wishes and scope), rooms, the shared
 // flag, the stability value and the landlord kind. Its homes,
-// hOrder[start:end], are sorted by rent + charges, cheapest first, so the
+// housing[start:end], are sorted by rent + charges, cheapest first, so the
 // bound of the run's first unread home bounds all the rest: the search
 // reads each tile's homes best bound first, through a heap of its runs,
 // and stops without touching the homes below the bar.
@@ -320,12 +320,12 @@ type snapshot struct {
 	deps map[string]int32
 
 	tiles tiling
-	// housing by tile: hOrder[hStart[t]:hStart[t+1]]
-	hStart, hOrder []int32
+	// housing by tile: housing[hStart[t]:hStart[t+1]] (orderHomes)
+	hStart []int32
 	// runs by tile: runs[rStart[t]:rStart[t+1]]; sufRentLo[k] and
-	// sufRentHi[k] are the lowest and highest rent of the homes of hOrder
-	// from position k to the end of its run, and hCost[k] the rent plus
-	// charges of hOrder[k], so that a run's bound reads contiguous memory.
+	// sufRentHi[k] are the lowest and highest rent of the homes from
+	// housing[k] to the end of its run, and hCost[k] the rent plus
+	// charges of housing[k], so that a run's bound reads contiguous memory.
 	rStart                      []int32
 	runs                        []hRun
 	sufRentLo, sufRentHi, hCost []float64
@@ -543,13 +543,6 @@ func (s *snapshot) indexHousing() {
 	for t := 1; t <= n; t++ {
 		s.hStart[t] += s.hStart[t-1]
 	}
-	s.hOrder = make([]int32, len(s.housing))
-	next := slices.Clone(s.hStart[:n])
-	for i := range s.housing {
-		t := s.housing[i].tile
-		s.hOrder[next[t]] = int32(i)
-		next[t]++
-	}
 	s.indexRuns()
 	s.bStart = make([]int32, n+1)
 	s.tileDeps = make([][]string, n)
@@ -566,7 +559,7 @@ func (s *snapshot) indexHousing() {
 				b = &s.buckets[len(s.buckets)-1]
 			}
 			b.rEnd = ri + 1
-			for _, id := range s.hOrder[u.start:u.end] {
+			for id := u.start; id < u.end; id++ {
 				h := &s.housing[id]
 				b.maxStatic = max(b.maxStatic, h.static)
 				b.minRent = min(b.minRent, h.o.RentMonthly)
@@ -592,20 +585,18 @@ func (s *snapshot) indexRuns() {
 	n := s.tiles.len()
 	s.rStart = make([]int32, n+1)
 	s.runs = s.runs[:0]
-	s.sufRentLo = make([]float64, len(s.hOrder))
-	s.sufRentHi = make([]float64, len(s.hOrder))
-	s.hCost = make([]float64, len(s.hOrder))
-	cost := func(h *hItem) float64 { return h.rent + h.charges }
+	s.sufRentLo = make([]float64, len(s.housing))
+	s.sufRentHi = make([]float64, len(s.housing))
+	s.hCost = make([]float64, len(s.housing))
 	for t := range n {
-		a, b := s.hStart[t], s.hStart[t+1]
 		// orderHomes stored a tile's homes in run order, so the runs
-		// are read off in place.
-		ids := s.hOrder[a:b]
-		for i := 0; i < len(ids); {
-			h := &s.housing[ids[i]]
+		// are read off in place: a run ends where one of the keys it
+		// sorted them by, but the cost, changes.
+		for i, b := int(s.hStart[t]), int(s.hStart[t+1]); i < b; {
+			h := &s.housing[i]
 			j := i + 1
-			for j < len(ids) {
-				g := &s.housing[ids[j]]
+			for j < b {
+				g := &s.housing[j]
 				if g.c != h.c || g.rooms != h.rooms || g.shared != h.shared || g.stab != h.stab || g.kind != h.kind {
 					break
 				}
@@ -613,12 +604,12 @@ func (s *snapshot) indexRuns() {
 			}
 			lo, hi := math.Inf(1), math.Inf(-1)
 			for k := j - 1; k >= i; k-- {
-				r := s.housing[ids[k]].rent
-				lo, hi = min(lo, r), max(hi, r)
-				s.sufRentLo[int(a)+k], s.sufRentHi[int(a)+k] = lo, hi
-				s.hCost[int(a)+k] = cost(&s.housing[ids[k]])
+				g := &s.housing[k]
+				lo, hi = min(lo, g.rent), max(hi, g.rent)
+				s.sufRentLo[k], s.sufRentHi[k] = lo, hi
+				s.hCost[k] = g.rent + g.charges
 			}
-			s.runs = append(s.runs, hRun{start: a + int32(i), end: a + int32(j), c: h.c, static: h.static,
+			s.runs = append(s.runs, hRun{start: int32(i), end: int32(j), c: h.c, static: h.static,
 				rooms: h.rooms, shared: h.shared, aplZone: h.aplZone, kind: h.kind, dep: h.dep})
 			i = j
 		}

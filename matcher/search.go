@@ -1046,7 +1046,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 			heads.pop() // the rest of the run is below its bar
 			continue
 		}
-		hi, jobUB := s.hOrder[top.pos], top.jobUB
+		hi, jobUB := top.pos, top.jobUB
 		if top.pos+1 < u.end {
 			top.pos++
 			top.ub = r.runUB(u, top.pos) + jobUB
@@ -1088,7 +1088,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 	return sel.pick(), examined, nil
 }
 
-// runHead is the first unread home of a run, hOrder[pos], and the bound
+// runHead is the first unread home of a run, housing[pos], and the bound
 // of the run's homes from there on; with run = superItem, tileItem or
 // bucketItem, it is the area pos, not yet opened, and the bound of its
 // homes.
@@ -1129,7 +1129,7 @@ func (h *runHeap) pop() {
 	h.down(0)
 }
 
-// runUB bounds housingUB of the homes of run u from position k of hOrder
+// runUB bounds housingUB of the homes of run u from housing[k]
 // on: the run's exact static, size and wish values, and the affordability
 // of the cheapest of them with the most APL any of their rents can get.
 func (r *request) runUB(u *hRun, k int32) float64 {
