@@ -6,8 +6,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/paulmach/orb"
-
 	"passerelle/geo"
 	"passerelle/matcher"
 )
@@ -177,17 +175,8 @@ func TestPlanHardConstraintsRandom(t *testing.T) {
 // not leave out the tile of a point 200 km away from its commune (a
 // landlord's typo), as a fixed margin around the radius did.
 func TestRadiusScopeFarPoint(t *testing.T) {
-	atlas, err := geo.NewAtlas(tieDeps71, []geo.Commune{{Code: "71001", Name: "Ville A", Department: "71", Region: "27", EmploymentArea: "ZE1",
-		Point: orb.Point{4.830, 46.310}, Population: 30000, DensityKm2: 3000, Zone: geo.ZoneB2, RentM2: 10, Unemployment: 0.08}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &matcher.Market{Atlas: atlas, Shortage: matcher.NewShortageTable(0.5)}
-	home := matcher.HousingOffer{ID: "far", LandlordKind: matcher.Social, Commune: "71001",
-		Point: &matcher.Point{Lon: 7.43, Lat: 46.31}, Rooms: 2, SurfaceM2: 45, Lease: matcher.DirectLease,
-		RentMonthly: 400, ChargesMonthly: 60}
-	home.ApplyDefaults()
-	m.Housing = []matcher.HousingOffer{home}
+	m := tieMarket(t, "71001")
+	m.Housing = []matcher.HousingOffer{tieHome("far", "71001", 7.43, 46.31, 400)}
 	eng, err := matcher.NewEngine(m, matcher.EngineOptions{})
 	if err != nil {
 		t.Fatal(err)

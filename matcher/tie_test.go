@@ -92,21 +92,8 @@ func TestPlanJobNearTie(t *testing.T) {
 // home's; the other, listed second, stands at the home; both are within
 // 15 minutes, so that the commute is worth its most for both.
 func TestPlanJobTieGoesToMarketOrder(t *testing.T) {
-	deps := tieDeps71
-	communes := []geo.Commune{
-		{Code: "71001", Name: "Ville A", Department: "71", Region: "27", EmploymentArea: "ZE1", Point: orb.Point{4.830, 46.310},
-			Population: 30000, DensityKm2: 3000, Zone: geo.ZoneB2, RentM2: 10, Unemployment: 0.08},
-	}
-	atlas, err := geo.NewAtlas(deps, communes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &matcher.Market{Atlas: atlas, Shortage: matcher.NewShortageTable(0.5)}
-	home := matcher.HousingOffer{ID: "home", LandlordKind: matcher.Social, Commune: "71001",
-		Point: &matcher.Point{Lon: 4.832, Lat: 46.310}, Rooms: 2, SurfaceM2: 45, Lease: matcher.DirectLease,
-		RentMonthly: 400, ChargesMonthly: 60}
-	home.ApplyDefaults()
-	m.Housing = []matcher.HousingOffer{home}
+	m := tieMarket(t, "71001")
+	m.Housing = []matcher.HousingOffer{tieHome("home", "71001", 4.832, 46.310, 400)}
 	move := matcher.NewDate(2026, 12, 1)
 	job := func(id string, lat float64) matcher.JobOffer {
 		j := matcher.JobOffer{ID: id, ROME: "G1602", Title: "Commis de cuisine", Commune: "71001",
@@ -141,24 +128,8 @@ func TestPlanJobTieGoesToMarketOrder(t *testing.T) {
 // point, in two communes alike but for their code, the first listed in
 // the commune whose code sorts last.
 func TestPlanHomeTieGoesToMarketOrder(t *testing.T) {
-	deps := tieDeps71
-	commune := func(code string) geo.Commune {
-		return geo.Commune{Code: code, Name: "Ville " + code, Department: "71", Region: "27", EmploymentArea: "ZE1", Point: orb.Point{4.830, 46.310},
-			Population: 30000, DensityKm2: 3000, Zone: geo.ZoneB2, RentM2: 10, Unemployment: 0.08}
-	}
-	atlas, err := geo.NewAtlas(deps, []geo.Commune{commune("71001"), commune("71002")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &matcher.Market{Atlas: atlas, Shortage: matcher.NewShortageTable(0.5)}
-	home := func(id, commune string) matcher.HousingOffer {
-		h := matcher.HousingOffer{ID: id, LandlordKind: matcher.Social, Commune: commune,
-			Point: &matcher.Point{Lon: 4.832, Lat: 46.310}, Rooms: 2, SurfaceM2: 45, Lease: matcher.DirectLease,
-			RentMonthly: 400, ChargesMonthly: 60}
-		h.ApplyDefaults()
-		return h
-	}
-	m.Housing = []matcher.HousingOffer{home("listed-first", "71002"), home("listed-second", "71001")}
+	m := tieMarket(t, "71001", "71002")
+	m.Housing = []matcher.HousingOffer{tieHome("listed-first", "71002", 4.832, 46.310, 400), tieHome("listed-second", "71001", 4.832, 46.310, 400)}
 	move := matcher.NewDate(2026, 12, 1)
 	j := matcher.JobOffer{ID: "job", ROME: "G1602", Title: "Commis de cuisine", Commune: "71001",
 		Point: &matcher.Point{Lon: 4.832, Lat: 46.310}, Contract: matcher.CDI,
@@ -206,19 +177,9 @@ func tieCook(move matcher.Date) matcher.Household {
 // listed third in the tile of the market's first home (too dear to be
 // an option), and comes first.
 func TestPlanHomeTieAcrossTiles(t *testing.T) {
-	atlas, err := geo.NewAtlas(tieDeps71, []geo.Commune{{Code: "71001", Name: "Ville A", Department: "71", Region: "27", EmploymentArea: "ZE1",
-		Point: orb.Point{4.830, 46.310}, Population: 30000, DensityKm2: 3000, Zone: geo.ZoneB2, RentM2: 10, Unemployment: 0.08}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &matcher.Market{Atlas: atlas, Shortage: matcher.NewShortageTable(0.5)}
-	home := func(id string, lat, rent float64) matcher.HousingOffer {
-		h := matcher.HousingOffer{ID: id, LandlordKind: matcher.Social, Commune: "71001", Point: &matcher.Point{Lon: 4.832, Lat: lat},
-			Rooms: 2, SurfaceM2: 45, Lease: matcher.DirectLease, RentMonthly: rent, ChargesMonthly: 60}
-		h.ApplyDefaults()
-		return h
-	}
-	m.Housing = []matcher.HousingOffer{home("anchor", 46.310, 5000), home("new-tile", 46.3235, 400), home("anchor-tile", 46.310, 400)}
+	m := tieMarket(t, "71001")
+	m.Housing = []matcher.HousingOffer{tieHome("anchor", "71001", 4.832, 46.310, 5000),
+		tieHome("new-tile", "71001", 4.832, 46.3235, 400), tieHome("anchor-tile", "71001", 4.832, 46.310, 400)}
 	move := matcher.NewDate(2026, 12, 1)
 	j := matcher.JobOffer{ID: "job", ROME: "G1602", Title: "Commis", Commune: "71001", Point: &matcher.Point{Lon: 4.832, Lat: 46.317},
 		Contract: matcher.CDI, SalaryMonthlyGross: matcher.Salary{Min: 1900, Max: 1900}, StartOn: move, Positions: 3}
@@ -307,4 +268,28 @@ func fastAndNaive(t *testing.T, eng *matcher.Engine, h *matcher.Household, opts 
 		t.Fatal(err)
 	}
 	return map[string]*matcher.Plan{"fast": fast, "naive": naive}
+}
+
+// tieMarket returns an empty market over communes of the given codes,
+// alike in everything but their code, in department 71.
+func tieMarket(t *testing.T, codes ...string) *matcher.Market {
+	t.Helper()
+	var communes []geo.Commune
+	for _, code := range codes {
+		communes = append(communes, geo.Commune{Code: code, Name: "Ville " + code, Department: "71", Region: "27", EmploymentArea: "ZE1",
+			Point: orb.Point{4.830, 46.310}, Population: 30000, DensityKm2: 3000, Zone: geo.ZoneB2, RentM2: 10, Unemployment: 0.08})
+	}
+	atlas, err := geo.NewAtlas(tieDeps71, communes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &matcher.Market{Atlas: atlas, Shortage: matcher.NewShortageTable(0.5)}
+}
+
+// tieHome returns a social T2 of the tie tests at a point of a commune.
+func tieHome(id, commune string, lon, lat, rent float64) matcher.HousingOffer {
+	h := matcher.HousingOffer{ID: id, LandlordKind: matcher.Social, Commune: commune, Point: &matcher.Point{Lon: lon, Lat: lat},
+		Rooms: 2, SurfaceM2: 45, Lease: matcher.DirectLease, RentMonthly: rent, ChargesMonthly: 60}
+	h.ApplyDefaults()
+	return h
 }
