@@ -105,6 +105,7 @@ func parseImport(ctx context.Context, kind string, r io.Reader, opts ImportOptio
 	switch kind {
 	case ImportHousing:
 		in.KnownCommune = placeable
+		in.CheckPoint = opts.Atlas.CheckPoint
 		hs, out.Report, err = ingest.ReadVacancies(r, in)
 		if opts.Progress != nil {
 			opts.Progress(len(hs))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,7 +38,7 @@ func (s *Server) housingRoutes() *offerRoutes[matcher.HousingOffer] {
 		},
 		prepare: func(o *matcher.HousingOffer) error {
 			o.ApplyDefaults()
-			return s.placeCheck(o.Validate(), o.Commune)
+			return s.placeCheck(o.Validate(), o.Commune, o.Point)
 		},
 		create: func(ctx context.Context, tx *store.Tx, o matcher.HousingOffer) (matcher.HousingOffer, error) {
 			return tx.CreateHousing(ctx, o)
@@ -68,7 +69,7 @@ func (s *Server) jobRoutes() *offerRoutes[matcher.JobOffer] {
 		},
 		prepare: func(o *matcher.JobOffer) error {
 			o.ApplyDefaults()
-			return s.placeCheck(o.Validate(), o.Commune)
+			return s.placeCheck(o.Validate(), o.Commune, o.Point)
 		},
 		create: func(ctx context.Context, tx *store.Tx, o matcher.JobOffer) (matcher.JobOffer, error) {
 			return tx.CreateJob(ctx, o)
@@ -92,8 +93,10 @@ func (s *Server) jobRoutes() *offerRoutes[matcher.JobOffer] {
 
 // placeCheck adds to a validation result an error when the commune's
 // department is unknown to the engine's atlas: such an offer could never be
-// planned, so it is refused rather than stored.
-func (s *Server) placeCheck(verr error, commune string) error {
+// planned, so it is refused rather than stored; and one when the point lies
+// too far from its commune to be in it (geo.Atlas.CheckPoint): a typing
+// error that would place the offer elsewhere.
+func (s *Server) placeCheck(verr error, commune string, point *matcher.Point) error {
 	var fields []matcher.FieldError
 	var ve *matcher.ValidationError
 	if errors.As(verr, &ve) {
@@ -102,10 +105,15 @@ func (s *Server) placeCheck(verr error, commune string) error {
 		return verr
 	}
 	if geo.ValidCommuneCode(commune) {
-		if _, _, err := s.engines.Loaded().Atlas().Locate(commune); err != nil {
+		atlas := s.engines.Loaded().Atlas()
+		if _, _, err := atlas.Locate(commune); err != nil {
 			fields = append(fields, fieldErr("commune", "unknown_commune",
 				"Commune inconnue et département inconnu : l'offre ne pourrait être proposée à personne.",
 				"Unknown commune in an unknown department: the offer could not be proposed to anyone."))
+		} else if point != nil && !slices.ContainsFunc(fields, func(f matcher.FieldError) bool { return f.Field == "point" }) {
+			if km, limit, ok := atlas.CheckPoint(commune, point.Lon, point.Lat); !ok {
+				fields = append(fields, matcher.PointFarError("point", commune, km, limit))
+			}
 		}
 	}
 	if len(fields) == 0 {

@@ -69,6 +69,12 @@ type Options struct {
 	// caller can place (e.g. in its atlas); ReadVacancies rejects the rows
 	// of other communes (code unknown_value, column commune).
 	KnownCommune func(code string) bool
+	// CheckPoint, when set, tells whether a row's point can lie in its
+	// commune, with its distance from the commune's point and the limit in
+	// kilometres (geo.Atlas.CheckPoint); ReadVacancies rejects the rows
+	// whose point lies too far (code inconsistent, column lat): a typing
+	// error in the coordinates or the commune code.
+	CheckPoint func(code string, lon, lat float64) (km, limitKm float64, ok bool)
 }
 
 // name returns o.Name or def.

@@ -116,7 +116,9 @@ func ReadOffers(r io.Reader, opts OffersOptions) ([]matcher.JobOffer, *Report, e
 //     Travail gives no start date); status open.
 //   - commune = lieuTravail.commune; point = its latitude/longitude, which
 //     must lie in France (else an "outside_france" error), else the
-//     fallbacks of OffersOptions.Atlas. An offer abroad ("Allemagne
+//     fallbacks of OffersOptions.Atlas. A point further from a commune the
+//     atlas knows than geo.Atlas.CheckPoint accepts is replaced by the
+//     commune's (Fallbacks "point_far_from_commune"): the offer is kept. An offer abroad ("Allemagne
 //     (Frontalier)": no commune and no "NN - " department prefix) is
 //     skipped ("abroad"), as is one in an overseas collectivity that is not
 //     a DROM ("overseas_collectivity").
@@ -455,6 +457,16 @@ func mapOffer(o *ftOffer, line int, file string, opts *OffersOptions, rep *Repor
 		if c, ok := opts.Atlas.Commune(j.Commune); ok {
 			j.Point = &matcher.Point{Lon: c.Point[0], Lat: c.Point[1]}
 			rep.fallback("commune_point")
+		}
+	}
+	// A point too far from the offer's own commune to lie in it (see
+	// geo.Atlas.CheckPoint): the commune, which France Travail codes,
+	// wins. Not for a commune standing in for a department.
+	if lt.Commune != "" && j.Point != nil && opts.Atlas != nil && len(errs) == 0 {
+		if _, _, ok := opts.Atlas.CheckPoint(j.Commune, j.Point.Lon, j.Point.Lat); !ok {
+			c, _ := opts.Atlas.Commune(j.Commune)
+			j.Point = &matcher.Point{Lon: c.Point[0], Lat: c.Point[1]}
+			rep.fallback("point_far_from_commune")
 		}
 	}
 

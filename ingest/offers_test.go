@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paulmach/orb"
+
+	"passerelle/geo"
 	"passerelle/ingest"
 	"passerelle/matcher"
 )
@@ -157,6 +160,46 @@ func TestOfferMapping(t *testing.T) {
 				t.Fatalf("got %d offers, report %+v", len(offers), rep)
 			}
 			tc.check(t, offers[0])
+		})
+	}
+}
+
+// TestOfferPointFarFromCommune checks that an offer whose coordinates lie
+// too far from its commune (Lyon's point for Chalon-sur-Saône) keeps its
+// commune and takes the commune's point, the fallback counted; one whose
+// coordinates fit keeps them, and so does one placed by its department
+// only (the prefecture stands in for its commune, so it cannot be judged).
+func TestOfferPointFarFromCommune(t *testing.T) {
+	chalon := orb.Point{4.85085, 46.78964}
+	atlas, err := geo.NewAtlas([]geo.Department{{Code: "71", Name: "Saône-et-Loire", Region: "27", Prefecture: "Mâcon",
+		PrefectureCode: "71270", Point: orb.Point{4.83, 46.31}, Zone: geo.ZoneC}},
+		[]geo.Commune{{Code: "71076", Name: "Chalon-sur-Saône", Department: "71", Point: chalon, Population: 45102, DensityKm2: 45102 / 15.22},
+			{Code: "71270", Name: "Mâcon", Department: "71", Point: orb.Point{4.83, 46.31}, Population: 34000, DensityKm2: 34000 / 27}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lyon := repl(`"latitude": 46.79, "longitude": 4.85`, `"latitude": 45.76, "longitude": 4.83`)
+	tests := []struct {
+		name     string
+		in       string
+		lon, lat float64
+		far      int
+	}{
+		{"near", offerJSON, 4.85, 46.79, 0},
+		{"far", lyon(offerJSON), chalon[0], chalon[1], 1},
+		{"department only", strings.Replace(lyon(offerJSON), `"libelle": "71 - CHALON SUR SAONE", "latitude": 45.76, "longitude": 4.83, "codePostal": "71100", "commune": "71076"`,
+			`"libelle": "71 - Saône-et-Loire", "latitude": 45.76, "longitude": 4.83`, 1), 4.83, 45.76, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			offers, rep, err := ingest.ReadOffers(strings.NewReader(tc.in), ingest.OffersOptions{Atlas: atlas})
+			if err != nil || len(offers) != 1 {
+				t.Fatalf("got %d offers, %v", len(offers), err)
+			}
+			j := offers[0]
+			if j.Point == nil || j.Point.Lon != tc.lon || j.Point.Lat != tc.lat || rep.Fallbacks["point_far_from_commune"] != tc.far {
+				t.Errorf("got point %+v, commune %s, fallbacks %v", j.Point, j.Commune, rep.Fallbacks)
+			}
 		})
 	}
 }

@@ -3,6 +3,7 @@ package ingest
 import (
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -168,6 +169,13 @@ func ReadVacancies(r io.Reader, opts Options) ([]matcher.HousingOffer, *Report, 
 		if t.ok() && opts.KnownCommune != nil && !opts.KnownCommune(o.Commune) {
 			t.fail(cCommune, CodeUnknownValue, o.Commune, "Commune inconnue du référentiel : importez le référentiel qui la contient.",
 				"Commune unknown to the reference data: import reference data that holds it.")
+		}
+		if t.ok() && opts.CheckPoint != nil && o.Point != nil {
+			if km, limit, ok := opts.CheckPoint(o.Commune, o.Point.Lon, o.Point.Lat); !ok {
+				e := matcher.PointFarError("point", o.Commune, km, limit)
+				v := strconv.FormatFloat(o.Point.Lat, 'f', -1, 64) + " " + strconv.FormatFloat(o.Point.Lon, 'f', -1, 64)
+				t.fail(cLat, e.Code, v, e.MessageFR, e.MessageEN)
+			}
 		}
 		if t.ok() {
 			t.accept()

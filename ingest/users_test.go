@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paulmach/orb"
+
 	"passerelle/geo"
 	"passerelle/ingest"
 	"passerelle/matcher"
@@ -117,6 +119,35 @@ func TestVacancyUnknownCommune(t *testing.T) {
 		t.Errorf("got %+v", e)
 	}
 	offers, _, err = ingest.ReadVacancies(strings.NewReader(body), ingest.Options{KnownCommune: known, MaxErrors: 1})
+	if err != nil || len(offers) != 1 || offers[0].ExternalRef != "V1" {
+		t.Errorf("lenient: %d offers, %v", len(offers), err)
+	}
+}
+
+// TestVacancyPointFarFromCommune checks Options.CheckPoint: a row whose
+// point lies too far from its commune (here Lyon's point given for
+// Chalon-sur-Saône, 115 km away) is rejected on its line, in the lat
+// column, with the distance in both languages.
+func TestVacancyPointFarFromCommune(t *testing.T) {
+	atlas, err := geo.NewAtlas(nil, []geo.Commune{{Code: "71076", Name: "Chalon-sur-Saône", Department: "71",
+		Point: orb.Point{4.85085, 46.78964}, Population: 45102, DensityKm2: 45102 / 15.22}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := vacancyHeader + "V1,social,71076,3,64,520,60,direct,2026-12-01,non,,,,46.79,4.86\n" +
+		"V2,social,71076,3,64,520,60,direct,2026-12-01,non,,,,45.76,4.83\n"
+	opts := ingest.Options{CheckPoint: atlas.CheckPoint}
+	offers, rep, err := ingest.ReadVacancies(strings.NewReader(body), opts)
+	if !errors.Is(err, ingest.ErrTooManyErrors) || offers != nil {
+		t.Fatalf("got %d offers, %v", len(offers), err)
+	}
+	e := rep.Errors[0]
+	if e.Line != 3 || e.Column != "lat" || e.Code != ingest.CodeInconsistent || e.Value != "45.76 4.83" ||
+		!strings.Contains(e.MessageFR, "115 km de la commune 71076") || !strings.Contains(e.MessageEN, "115 km from commune 71076") {
+		t.Errorf("got %+v", e)
+	}
+	opts.MaxErrors = 1
+	offers, _, err = ingest.ReadVacancies(strings.NewReader(body), opts)
 	if err != nil || len(offers) != 1 || offers[0].ExternalRef != "V1" {
 		t.Errorf("lenient: %d offers, %v", len(offers), err)
 	}

@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 	"slices"
@@ -340,6 +341,17 @@ func (c *fieldChecker) rome(path, code string) {
 	case !romeRE.MatchString(code):
 		c.invalid(path, tROME, hintROMEFR, hintROMEEN)
 	}
+}
+
+// PointFarError is the error of a point (field path) that lies km
+// kilometres from the point of its commune, further than the limitKm the
+// commune allows (geo.Atlas.CheckPoint): coordinates mistyped or swapped,
+// or the wrong commune code. Validate cannot tell, since it knows no atlas;
+// the API and the imports check it.
+func PointFarError(path, commune string, km, limitKm float64) FieldError {
+	return FieldError{Field: path, Code: CodeInconsistent,
+		MessageFR: fmt.Sprintf("Le point est à %.0f km de la commune %s, qui n'en admet que %.0f\u00a0: vérifiez la latitude, la longitude et le code commune.", km, commune, limitKm),
+		MessageEN: fmt.Sprintf("The point lies %.0f km from commune %s, which allows %.0f: check the latitude, the longitude and the commune code.", km, commune, limitKm)}
 }
 
 // point checks an optional point: valid coordinates, not (0, 0), and inside
