@@ -480,15 +480,10 @@ func (st *allocState) validate(households []Household) error {
 		st.hs[i] = h
 	}
 	var hByID, jByID map[string]int32
+	var hGone, jGone []uint64 // left out by Without: not open offers
 	if len(st.opts.Locks) > 0 || len(st.opts.Forbidden) > 0 {
-		hByID = make(map[string]int32, len(st.s.housing))
-		for i := range st.s.housing {
-			hByID[st.s.housing[i].o.ID] = int32(i)
-		}
-		jByID = make(map[string]int32, len(st.s.jobs))
-		for i := range st.s.jobs {
-			jByID[st.s.jobs[i].o.ID] = int32(i)
-		}
+		ids := st.s.ids.get(st.s)
+		hByID, jByID, hGone, jGone = ids.housing, ids.jobs, st.s.deadH, st.s.deadJ
 	}
 	household := func(p, id string) (int, bool) {
 		i, ok := st.byID[id]
@@ -498,8 +493,9 @@ func (st *allocState) validate(households []Household) error {
 		}
 		return i, ok
 	}
-	offer := func(p, field, id string, ids map[string]int32, fr, en string) (int32, bool) {
+	offer := func(p, field, id string, ids map[string]int32, dead []uint64, fr, en string) (int32, bool) {
 		i, ok := ids[id]
+		ok = ok && !gone(dead, i)
 		if !ok {
 			ve.add(p+"."+field, CodeUnknownValue, fmt.Sprintf("Aucune offre %s ouverte n'a l'identifiant %q.", fr, id),
 				fmt.Sprintf("No open %s offer has the id %q.", en, id))
@@ -518,11 +514,11 @@ func (st *allocState) validate(households []Household) error {
 			ok = false
 		}
 		if f.HousingID != "" {
-			hi, okO := offer(p, "housing_id", f.HousingID, hByID, "de logement", "housing")
+			hi, okO := offer(p, "housing_id", f.HousingID, hByID, hGone, "de logement", "housing")
 			fr.hi, ok = hi, ok && okO
 		}
 		if f.JobID != "" {
-			ji, okO := offer(p, "job_id", f.JobID, jByID, "d'emploi", "job")
+			ji, okO := offer(p, "job_id", f.JobID, jByID, jGone, "d'emploi", "job")
 			fr.ji, ok = ji, ok && okO
 		}
 		if ok {
@@ -538,11 +534,11 @@ func (st *allocState) validate(households []Household) error {
 			ve.add(p+".housing_id", CodeRequired, "Un verrouillage désigne un logement.", "A lock names a housing offer.")
 			ok = false
 		} else {
-			hi, okO := offer(p, "housing_id", l.HousingID, hByID, "de logement", "housing")
+			hi, okO := offer(p, "housing_id", l.HousingID, hByID, hGone, "de logement", "housing")
 			lr.hi, ok = hi, ok && okO
 		}
 		if l.JobID != "" {
-			ji, okO := offer(p, "job_id", l.JobID, jByID, "d'emploi", "job")
+			ji, okO := offer(p, "job_id", l.JobID, jByID, jGone, "d'emploi", "job")
 			lr.ji, lr.hasJob, ok = ji, true, ok && okO
 		}
 		if !ok {

@@ -85,10 +85,11 @@ func (e *Engine) Version() int64 { return e.snap.Load().version }
 // Atlas returns the places the engine knows.
 func (e *Engine) Atlas() *geo.Atlas { return e.snap.Load().atlas }
 
-// Counts returns the number of open housing offers and job offers indexed.
+// Counts returns the number of open housing offers and job offers the
+// engine plans over (those Without left out are not counted).
 func (e *Engine) Counts() (housing, jobs int) {
 	s := e.snap.Load()
-	return len(s.housing), len(s.jobs)
+	return len(s.housing) - countBits(s.deadH), len(s.jobs) - countBits(s.deadJ)
 }
 
 // day is a date as whole days since 1970-01-01; noDay means unset.
@@ -120,7 +121,7 @@ type hItem struct {
 	tile    int32
 	rooms   int16
 	places  int16
-	ord     int32 // rank in the market's order within its tile: ties go to the home listed first
+	ord     int32 // rank in the market's order: ties go to the home listed first
 	kind    LandlordKind
 	shared  bool
 	free    bool  // step-free
@@ -347,6 +348,11 @@ type snapshot struct {
 	groups    map[string]*jobGroup
 	jobOrder  []int32
 	splitFrom int
+
+	// Offers an engine made by Without leaves out: bit sets over housing
+	// and jobs (nil: none), and the offers' index by id it reads them by.
+	deadH, deadJ []uint64
+	ids          *offerIDs
 }
 
 func buildSnapshot(m *Market, opts *EngineOptions) (*snapshot, error) {
@@ -354,6 +360,7 @@ func buildSnapshot(m *Market, opts *EngineOptions) (*snapshot, error) {
 	s := &snapshot{
 		atlas: m.Atlas, shortage: m.Shortage, version: m.Version, w: w,
 		router: opts.Router, apl: opts.APL, groups: make(map[string]*jobGroup), splitFrom: opts.SplitListsFrom,
+		ids: &offerIDs{},
 	}
 	s.tiles = newTiling(opts.TileKM, opts.MaxReachKM*1000)
 
@@ -422,21 +429,14 @@ func buildSnapshot(m *Market, opts *EngineOptions) (*snapshot, error) {
 // the search reads them: by run (bucket first: rooms and shared flag; then
 // commune, stability and landlord kind) and cost, so that a run's homes lie
 // side by side and indexRuns reads the runs off in place. Ties between
-// options go to the home listed first in the market within its tile:
-// hItem.ord is that rank, not the home's index.
+// options go to the home listed first in the market: hItem.ord is its rank
+// there, not its index. The rank of a home in the market's order does not
+// change when other homes leave the market, so an engine that leaves
+// homes out (Without) breaks ties as one built without them.
 func (s *snapshot) orderHomes() {
 	hs := s.housing
-	start := make([]int32, s.tiles.len()+1)
 	for i := range hs {
-		start[hs[i].tile+1]++
-	}
-	for t := 1; t < len(start); t++ {
-		start[t] += start[t-1]
-	}
-	for i := range hs {
-		t := hs[i].tile
-		hs[i].ord = start[t]
-		start[t]++
+		hs[i].ord = int32(i) // buildSnapshot keeps the market's order
 	}
 	// Sorted on compact keys, not through the items: a comparison that
 	// reached into the 150-byte items missed the cache at every step.

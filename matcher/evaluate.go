@@ -207,6 +207,13 @@ func (r *request) pairJobTier(hc *housingCtx, si int, ji int32, tier int, count 
 	sk := &r.seekers[si]
 	j := &r.s.jobs[ji]
 	if tier < 0 {
+		if gone(r.s.deadJ, ji) {
+			// Withdrawn or changed since the engine was built. Jobs of
+			// unknown tier come from the brute force's candidates, which
+			// skip them already, or from filtered lists (warm starts,
+			// probes): a second guard.
+			return choice{}, false
+		}
 		tier = matchTierKey(sk.m.Occupations, sk.occKeys, j)
 		if tier == TierNone {
 			return choice{}, false

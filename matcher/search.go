@@ -502,6 +502,9 @@ func (f *flist) at(r *request, k int) (fjob, bool) {
 		if f.tier != TierExact && f.tier != TierExactNew && matchTierKey(f.sk.m.Occupations, f.sk.occKeys, j) != f.tier {
 			continue // met in the list of its best tier
 		}
+		if gone(r.s.deadJ, ji) {
+			continue // withdrawn or changed since the engine was built
+		}
 		if why := r.checkJob(f.sk, j); why != "" {
 			r.reject(why)
 			continue
@@ -581,8 +584,8 @@ func (r *request) newSelection() *selection {
 }
 
 // rank is a candidate's place in pick order: by score, then by home, the
-// home listed first before (hItem.ord, not the home's index: the engine
-// stores a tile's homes in the order the search reads them).
+// home listed first in the market before (hItem.ord, not the home's index:
+// the engine stores homes in the order the search reads them).
 type rank struct {
 	s   float64
 	ord int32
@@ -1056,6 +1059,9 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 		}
 		if seeded != nil && seeded[hi] {
 			continue // in the selection since the start
+		}
+		if gone(s.deadH, hi) {
+			continue // withdrawn or changed since the engine was built
 		}
 		h := &s.housing[hi]
 		if why := r.checkHousing(h); why != "" {
@@ -1600,6 +1606,9 @@ func (r *request) searchNaive(ctx context.Context) ([]candidate, int, error) {
 		var pts []orb.Point
 		for _, ji := range byMkt {
 			j := &s.jobs[ji]
+			if gone(s.deadJ, ji) {
+				continue
+			}
 			if matchTier(sk.m.Occupations, j.o.ROME, j.o.BeginnersOK) != TierNone {
 				src.cands[i] = append(src.cands[i], int32(ji))
 				pts = append(pts, j.end.Point)
@@ -1610,6 +1619,9 @@ func (r *request) searchNaive(ctx context.Context) ([]candidate, int, error) {
 	sel := r.newSelection()
 	examined := 0
 	for hi := range s.housing {
+		if gone(s.deadH, int32(hi)) {
+			continue
+		}
 		h := &s.housing[hi]
 		if why := r.checkHousing(h); why != "" {
 			r.reject(why)

@@ -1,0 +1,145 @@
+package matcher_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"passerelle/matcher"
+)
+
+// TestWithoutMatchesRebuild is the oracle test of Engine.Without: an
+// engine that leaves offers out, in two steps, plans and allocates exactly
+// as an engine built from the market without them (options, scores,
+// what-ifs and the whole allocation), and its pruned plans still match
+// its brute force. The engine it derives from is unchanged.
+func TestWithoutMatchesRebuild(t *testing.T) {
+	for seed := range oracleSeeds(t, 6) {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		m := randomMarket(t, rng, 300+rng.IntN(500), 300+rng.IntN(700))
+		m.Version = 1
+		eng, err := matcher.NewEngine(m, matcher.EngineOptions{TileKM: []float64{5, 20}[seed%2]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A fifth of the offers leave, in two writes, one id twice and one
+		// unknown.
+		var hGone, jGone [2][]string
+		removed := map[string]bool{}
+		for _, o := range m.Housing {
+			if rng.IntN(5) == 0 {
+				k := rng.IntN(2)
+				hGone[k] = append(hGone[k], o.ID)
+				removed[o.ID] = true
+			}
+		}
+		for _, o := range m.Jobs {
+			if rng.IntN(5) == 0 {
+				k := rng.IntN(2)
+				jGone[k] = append(jGone[k], o.ID)
+				removed[o.ID] = true
+			}
+		}
+		hGone[1] = append(hGone[1], "no-such-offer")
+		if len(hGone[0]) > 0 {
+			hGone[1] = append(hGone[1], hGone[0][0])
+		}
+		part := eng.Without(2, hGone[0], jGone[0]).Without(3, hGone[1], jGone[1])
+
+		rest := *m
+		rest.Version = 3
+		rest.Housing, rest.Jobs = nil, nil
+		for _, o := range m.Housing {
+			if !removed[o.ID] {
+				rest.Housing = append(rest.Housing, o)
+			}
+		}
+		for _, o := range m.Jobs {
+			if !removed[o.ID] {
+				rest.Jobs = append(rest.Jobs, o)
+			}
+		}
+		full, err := matcher.NewEngine(&rest, matcher.EngineOptions{TileKM: []float64{5, 20}[seed%2]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if part.Version() != 3 || eng.Version() != 1 {
+			t.Fatalf("versions: %d and %d", part.Version(), eng.Version())
+		}
+		ph, pj := part.Counts()
+		fh, fj := full.Counts()
+		rh, rj := part.Removed()
+		if ph != fh || pj != fj || rh+ph != len(m.Housing) || rj+pj != len(m.Jobs) {
+			t.Fatalf("counts: %d %d (%d %d removed), rebuilt %d %d", ph, pj, rh, rj, fh, fj)
+		}
+		if h, j := eng.Removed(); h != 0 || j != 0 {
+			t.Fatalf("the engine Without derives from lost %d and %d offers", h, j)
+		}
+
+		var hs []matcher.Household
+		for i := range 30 {
+			h := randomHousehold(rng, m, i)
+			hs = append(hs, h)
+			label := fmt.Sprintf("seed %d household %d", seed, i)
+			opts := matcher.PlanOptions{Top: []int{3, 10}[i%2], NoWhatIf: i%3 != 0, MaxPerCommune: []int{0, 1}[i%2]}
+			got, err := part.Plan(t.Context(), &h, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := full.Plan(t.Context(), &h, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(optionKeys(got), optionKeys(want)) {
+				t.Fatalf("%s: options\n got %v\nwant %v", label, optionKeys(got), optionKeys(want))
+			}
+			for k := range got.Options {
+				if got.Options[k].Score != want.Options[k].Score {
+					t.Fatalf("%s option %d: score %v, want %v", label, k, got.Options[k].Score, want.Options[k].Score)
+				}
+			}
+			if !reflect.DeepEqual(got.WhatIf, want.WhatIf) {
+				t.Fatalf("%s: what-if\n got %+v\nwant %+v", label, got.WhatIf, want.WhatIf)
+			}
+			for _, o := range got.Options {
+				if removed[o.Housing.ID] {
+					t.Fatalf("%s: removed home %s planned", label, o.Housing.ID)
+				}
+				for _, j := range o.Jobs {
+					if removed[j.ID] {
+						t.Fatalf("%s: removed job %s planned", label, j.ID)
+					}
+				}
+			}
+			if i%5 == 0 {
+				comparePlans(t, part, &h, opts, label+" (fast against naive)")
+			}
+		}
+
+		opts := matcher.AllocateOptions{Workers: 1}
+		got, err := part.Allocate(t.Context(), hs, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := full.Allocate(t.Context(), hs, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gb, _ := json.Marshal(got)
+		wb, _ := json.Marshal(want)
+		if string(gb) != string(wb) {
+			t.Fatalf("seed %d: allocations differ\n got %s\nwant %s", seed, gb, wb)
+		}
+		// A lock on a removed offer is refused as on an engine without it.
+		if len(hGone[0]) > 0 {
+			lock := matcher.AllocateOptions{Workers: 1, Locks: []matcher.Lock{{HouseholdID: hs[0].ID, HousingID: hGone[0][0]}}}
+			_, errP := part.Allocate(t.Context(), hs[:3], lock)
+			_, errF := full.Allocate(t.Context(), hs[:3], lock)
+			if errP == nil || errF == nil || errP.Error() != errF.Error() {
+				t.Fatalf("seed %d: lock on a removed home: %v, rebuilt %v", seed, errP, errF)
+			}
+		}
+	}
+}
