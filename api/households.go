@@ -349,7 +349,7 @@ func (s *Server) keyFor(ctx context.Context, doc []byte, version int64, top int)
 	if err != nil {
 		return nil, "", err
 	}
-	return eng, planKey(s.dbID, doc, w, eng.Version(), top, s.cfg.Now().UTC().Format(time.DateOnly)), nil
+	return eng, planKey(s.dbID, doc, w, eng.Version(), eng.Base(), top, s.cfg.Now().UTC().Format(time.DateOnly)), nil
 }
 
 // weightsMemo is the JSON of one set of weights.
@@ -450,9 +450,12 @@ func setCache(c *gin.Context, status string) {
 
 // planKey is the cache key of a plan: the database's identity, the hash of
 // the household's stored document (its content; the id is not part of
-// it), the engine's weights (as JSON) and data version, the number of
-// options and the day (eligibility and dates depend on it).
-func planKey(db string, doc, weights []byte, version int64, top int, today string) string {
+// it), the engine's weights (as JSON) and data version, with, for an
+// engine that applied writes without a rebuild (Engines.Wrote), the
+// version its indexes were built from (it lacks the offers created
+// since, so its plans must not be served once a rebuild has them), the
+// number of options and the day (eligibility and dates depend on it).
+func planKey(db string, doc, weights []byte, version, base int64, top int, today string) string {
 	sum := sha256.New()
 	sum.Write(doc)
 	sum.Write([]byte{0})
@@ -467,6 +470,10 @@ func planKey(db string, doc, weights []byte, version int64, top int, today strin
 	b = append(b, hx[:40]...)
 	b = append(b, ':')
 	b = strconv.AppendInt(b, version, 10)
+	if base != version {
+		b = append(b, '~')
+		b = strconv.AppendInt(b, base, 10)
+	}
 	b = append(b, ':')
 	b = strconv.AppendInt(b, int64(top), 10)
 	b = append(b, ':')

@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"time"
+
+	"passerelle/store"
 )
 
 // Notifier spreads data-version changes between replicas sharing one
@@ -40,10 +42,11 @@ func (e *Engines) Watch(ctx context.Context, n Notifier, poll time.Duration) {
 	}
 }
 
-// published tells the other replicas about a committed offer write, in the
-// background: the answer to the client does not wait for Redis.
-func (s *Server) published() {
-	s.engines.Changed()
+// published tells this process's engines about a committed offer write
+// (ch: what it changed) and the other replicas, in the background: the
+// answer to the client does not wait for Redis.
+func (s *Server) published(ch store.OfferChanges) {
+	s.engines.Wrote(ch)
 	if s.cfg.Notifier == nil {
 		return
 	}

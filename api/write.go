@@ -136,11 +136,13 @@ func (s *Server) write(c *gin.Context, offers bool, fn func(tx *store.Tx) (respo
 	}
 	var resp response
 	var encoded []byte
+	var changes store.OfferChanges
 	err = s.db.Write(c.Request.Context(), actor(c), func(tx *store.Tx) error {
 		var err error
 		if resp, err = fn(tx); err != nil {
 			return err
 		}
+		changes = tx.OfferChanges()
 		if resp.body != nil {
 			if encoded, err = json.Marshal(resp.body); err != nil {
 				return err
@@ -174,7 +176,7 @@ func (s *Server) write(c *gin.Context, offers bool, fn func(tx *store.Tx) (respo
 		return
 	}
 	if offers {
-		s.published()
+		s.published(changes)
 	}
 	if resp.location != "" {
 		c.Header("Location", resp.location)

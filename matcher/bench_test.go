@@ -3,6 +3,7 @@ package matcher_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"passerelle/datasets"
 	"passerelle/matcher"
@@ -86,6 +87,39 @@ func BenchmarkNewEngine(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkWithout times Engine.Without leaving one home out, as a service
+// does for a withdrawal (the offers' index by id is built by a first call,
+// outside the timing), over the size ladder.
+func BenchmarkWithout(b *testing.B) {
+	for _, size := range []string{"demo", "100k", "national"} {
+		b.Run("market="+size, func(b *testing.B) {
+			eng, _ := benchEngine(b, size)
+			sc, _ := datasets.ParseScale(size)
+			m, err := datasets.Synthetic(2026, sc)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var ids []string
+			for _, o := range m.Housing[len(m.Housing)/2:] {
+				if o.Status == "" || o.Status == matcher.StatusOpen {
+					ids = append(ids, o.ID)
+					break
+				}
+			}
+			start := time.Now()
+			if h, _ := eng.Without(1, ids, nil).Removed(); h != 1 {
+				b.Fatalf("%d homes left out, want 1", h)
+			}
+			first := time.Since(start)
+			b.ReportAllocs()
+			for b.Loop() {
+				eng.Without(1, ids, nil)
+			}
+			b.ReportMetric(float64(first.Microseconds())/1000, "first-call-ms")
 		})
 	}
 }

@@ -82,6 +82,12 @@ func (e *Engine) Weights() Weights { return e.opts.Weights }
 // Version returns the data version of the market the engine plans over.
 func (e *Engine) Version() int64 { return e.snap.Load().version }
 
+// Base returns the data version of the market the engine's indexes were
+// built from: Version for an engine made by NewEngine, an earlier one for
+// an engine made by Without, which lacks the offers created or edited
+// since. Version and Base together name what an engine plans over.
+func (e *Engine) Base() int64 { return e.snap.Load().base }
+
 // Atlas returns the places the engine knows.
 func (e *Engine) Atlas() *geo.Atlas { return e.snap.Load().atlas }
 
@@ -353,6 +359,7 @@ type snapshot struct {
 	// and jobs (nil: none), and the offers' index by id it reads them by.
 	deadH, deadJ []uint64
 	ids          *offerIDs
+	base         int64 // the version of the market the indexes hold
 }
 
 func buildSnapshot(m *Market, opts *EngineOptions) (*snapshot, error) {
@@ -360,7 +367,7 @@ func buildSnapshot(m *Market, opts *EngineOptions) (*snapshot, error) {
 	s := &snapshot{
 		atlas: m.Atlas, shortage: m.Shortage, version: m.Version, w: w,
 		router: opts.Router, apl: opts.APL, groups: make(map[string]*jobGroup), splitFrom: opts.SplitListsFrom,
-		ids: &offerIDs{},
+		ids: &offerIDs{}, base: m.Version,
 	}
 	s.tiles = newTiling(opts.TileKM, opts.MaxReachKM*1000)
 

@@ -12,9 +12,9 @@ import "sync"
 // stay out.
 //
 // It is how a service applies a withdrawal, a status change or an edit at
-// once, in microseconds, and adds new offers and the edited versions at
-// its next full rebuild (api.Engines). The first call on an engine built
-// by NewEngine indexes the offers by id (about 0.1 s for 1.5 million).
+// once (5 µs on a market of 300,000 offers, 54 µs on the national one,
+// BenchmarkWithout), and adds new offers and the edited versions at its
+// next full rebuild (api.Engines). See IndexIDs for the first call.
 func (e *Engine) Without(version int64, housing, jobs []string) *Engine {
 	s := e.snap.Load()
 	ids := s.ids.get(s)
@@ -25,6 +25,15 @@ func (e *Engine) Without(version int64, housing, jobs []string) *Engine {
 	out := &Engine{opts: e.opts}
 	out.snap.Store(&n)
 	return out
+}
+
+// IndexIDs builds the index of the offers by id that Without reads, which
+// its first call on an engine made by NewEngine would build otherwise
+// (0.74 s for the national market's 1.5 million offers): a service calls
+// it after a rebuild, so that no write waits for it.
+func (e *Engine) IndexIDs() {
+	s := e.snap.Load()
+	s.ids.get(s)
 }
 
 // Removed returns the number of housing and job offers an engine made by

@@ -65,8 +65,8 @@ func TestWithoutMatchesRebuild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if part.Version() != 3 || eng.Version() != 1 {
-			t.Fatalf("versions: %d and %d", part.Version(), eng.Version())
+		if part.Version() != 3 || eng.Version() != 1 || part.Base() != 1 || full.Base() != 3 {
+			t.Fatalf("versions: %d (base %d) and %d, rebuilt base %d", part.Version(), part.Base(), eng.Version(), full.Base())
 		}
 		ph, pj := part.Counts()
 		fh, fj := full.Counts()

@@ -37,6 +37,7 @@ func (tx *Tx) UpsertOffers(ctx context.Context, hs []matcher.HousingOffer, js []
 		return housing, jobs, err
 	}
 	if housing.Created+housing.Updated+jobs.Created+jobs.Updated > 0 {
+		tx.unlisted = true // the updated offers are not listed
 		if _, err := tx.bumpVersion(ctx); err != nil {
 			return housing, jobs, err
 		}

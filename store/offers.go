@@ -94,6 +94,7 @@ func createOffer[T any](ctx context.Context, tx *Tx, sp offerSpec[T], o T) (T, e
 	if err != nil {
 		return zero, fmt.Errorf("store: create %s: %w", sp.kind, classify(err))
 	}
+	tx.changed(sp.jobs, id)
 	if _, err := tx.bumpVersion(ctx); err != nil {
 		return zero, err
 	}
@@ -138,6 +139,7 @@ func updateOffer[T any](ctx context.Context, tx *Tx, sp offerSpec[T], o T) (T, e
 	if err != nil {
 		return zero, fmt.Errorf("store: update %s %s: %w", sp.kind, id, classify(err))
 	}
+	tx.changed(sp.jobs, id)
 	if _, err := tx.bumpVersion(ctx); err != nil {
 		return zero, err
 	}
@@ -172,6 +174,7 @@ func withdrawOffer[T any](ctx context.Context, tx *Tx, sp offerSpec[T], id strin
 		matcher.StatusWithdrawn, string(doc), formatTime(tx.now), id); err != nil {
 		return fmt.Errorf("store: withdraw %s %s: %w", sp.kind, id, err)
 	}
+	tx.changed(sp.jobs, id)
 	if _, err := tx.bumpVersion(ctx); err != nil {
 		return err
 	}

@@ -57,6 +57,37 @@ type Tx struct {
 	tx    *sql.Tx
 	actor Actor
 	now   time.Time
+
+	changes  OfferChanges // see OfferChanges
+	unlisted bool         // offers written without their ids in changes
+}
+
+// OfferChanges is what a write transaction did to offers, so that an
+// engine can apply it without a rebuild (api.Engines.Wrote): the data
+// versions it bumped, From to To (0 and 0: none), and the ids of the
+// offers it created, updated or withdrew. Listed is false when it also
+// wrote offers it does not list (bulk creations and imports).
+type OfferChanges struct {
+	From, To      int64
+	Housing, Jobs []string
+	Listed        bool
+}
+
+// OfferChanges returns what tx has done to offers so far; read it at the
+// end of the transaction's function, it holds once the write commits.
+func (tx *Tx) OfferChanges() OfferChanges {
+	c := tx.changes
+	c.Listed = !tx.unlisted
+	return c
+}
+
+// changed records that offer id (a job when jobs) was written.
+func (tx *Tx) changed(jobs bool, id string) {
+	if jobs {
+		tx.changes.Jobs = append(tx.changes.Jobs, id)
+	} else {
+		tx.changes.Housing = append(tx.changes.Housing, id)
+	}
 }
 
 // Write runs fn in one transaction on behalf of actor and commits when fn
@@ -126,6 +157,10 @@ func (tx *Tx) bumpVersion(ctx context.Context) (int64, error) {
 	if err := tx.queryRow(ctx, `UPDATE data_version SET version = version + 1 WHERE id = 1 RETURNING version`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("store: bump data version: %w", err)
 	}
+	if tx.changes.From == 0 {
+		tx.changes.From = v
+	}
+	tx.changes.To = v
 	return v, nil
 }
 
