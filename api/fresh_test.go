@@ -13,7 +13,7 @@ import (
 )
 
 // TestWritesWithoutRebuild checks Engines.Wrote on a market treated as
-// large (SetPartialAbove(0)): a withdrawal and an edit leave the plans at
+// large (SetPartialFrom(0)): a withdrawal and an edit leave the plans at
 // once, with no rebuild in between and no stale plan from the cache; new
 // offers, and an edited offer's new version, come with the next rebuild
 // (Engines.Complete, which the refresher runs).
@@ -21,7 +21,7 @@ func TestWritesWithoutRebuild(t *testing.T) {
 	var engines *api.Engines
 	e := newEnv(t, func(c *api.Config) {
 		engines = c.Engines
-		engines.SetPartialAbove(0)
+		engines.SetPartialFrom(0)
 	})
 	flat := example(t, "flat.json")
 	post := func(key, path string, body any) string {
@@ -107,7 +107,7 @@ func TestWroteOutOfOrder(t *testing.T) {
 	var engines *api.Engines
 	e := newEnv(t, func(c *api.Config) {
 		engines = c.Engines
-		engines.SetPartialAbove(0)
+		engines.SetPartialFrom(0)
 	})
 	flat := example(t, "flat.json")
 	var ids []string
