@@ -54,8 +54,8 @@ type Engines struct {
 	// Writes applied without a rebuild (Wrote): pmu orders them with the
 	// installs of rebuilt engines; writes holds the offer changes of this
 	// process by their first version, until a rebuild covers them.
-	pmu          sync.Mutex
-	writes       map[int64]store.OfferChanges
+	pmu         sync.Mutex
+	writes      map[int64]store.OfferChanges
 	lastSize    atomic.Int64 // open offers in the last rebuilt engine
 	partialFrom atomic.Int64 // see SetPartialFrom
 	applied     atomic.Int64
