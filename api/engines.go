@@ -167,7 +167,7 @@ func (e *Engines) Changed() {
 // there without a rebuild: new offers come in), then rests for gap, so
 // that a stream of writes costs at most one background rebuild per gap
 // (plans still never see a closed offer: Current rebuilds when needed).
-// Errors are retried at the next change or by the next Current.
+// A failed rebuild is tried again after the gap.
 func (e *Engines) Refresh(ctx context.Context, debounce, gap time.Duration) {
 	for {
 		select {
@@ -181,8 +181,11 @@ func (e *Engines) Refresh(ctx context.Context, debounce, gap time.Duration) {
 				return
 			case <-time.After(d):
 			}
-			if d == debounce {
-				_ = e.Complete(ctx)
+			if d == debounce && e.Complete(ctx) != nil {
+				// Tried again after the gap: an engine that applied
+				// writes without a rebuild satisfies every plan, so
+				// nothing else would bring the new offers in.
+				e.Changed()
 			}
 		}
 	}

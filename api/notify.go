@@ -23,7 +23,7 @@ type Notifier interface {
 func (e *Engines) Watch(ctx context.Context, n Notifier, poll time.Duration) {
 	if n != nil {
 		go n.Subscribe(ctx, func(v int64) {
-			if v > e.Loaded().Version() {
+			if v > e.Loaded().Base() {
 				e.Changed()
 			}
 		})
@@ -36,7 +36,9 @@ func (e *Engines) Watch(ctx context.Context, n Notifier, poll time.Duration) {
 			return
 		case <-t.C:
 		}
-		if v, err := e.db.DataVersion(ctx); err == nil && v > e.Loaded().Version() {
+		// Base, not Version: an engine that applied writes without a
+		// rebuild still lacks the new offers (see Engines.Wrote).
+		if v, err := e.db.DataVersion(ctx); err == nil && v > e.Loaded().Base() {
 			e.Changed()
 		}
 	}

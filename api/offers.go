@@ -20,7 +20,10 @@ type offerRoutes[T any] struct {
 	path     string // "/v1/housing"
 	statuses []string
 	meta     func(*T) (id, owner, status, commune *string)
-	prepare  func(*T) error // defaults then validation
+	// prepare applies the defaults and validates; place also checks the
+	// point against the commune (placeCheck).
+	prepare  func(o *T, place bool) error
+	point    func(*T) *matcher.Point
 	create   func(ctx context.Context, tx *store.Tx, o T) (T, error)
 	update   func(ctx context.Context, tx *store.Tx, o T) (T, error)
 	withdraw func(ctx context.Context, tx *store.Tx, id string) error
@@ -36,10 +39,11 @@ func (s *Server) housingRoutes() *offerRoutes[matcher.HousingOffer] {
 		meta: func(o *matcher.HousingOffer) (*string, *string, *string, *string) {
 			return &o.ID, &o.Owner, &o.Status, &o.Commune
 		},
-		prepare: func(o *matcher.HousingOffer) error {
+		prepare: func(o *matcher.HousingOffer, place bool) error {
 			o.ApplyDefaults()
-			return s.placeCheck(o.Validate(), o.Commune, o.Point)
+			return s.placeCheck(o.Validate(), o.Commune, o.Point, place)
 		},
+		point: func(o *matcher.HousingOffer) *matcher.Point { return o.Point },
 		create: func(ctx context.Context, tx *store.Tx, o matcher.HousingOffer) (matcher.HousingOffer, error) {
 			return tx.CreateHousing(ctx, o)
 		},
@@ -67,10 +71,11 @@ func (s *Server) jobRoutes() *offerRoutes[matcher.JobOffer] {
 		meta: func(o *matcher.JobOffer) (*string, *string, *string, *string) {
 			return &o.ID, &o.Owner, &o.Status, &o.Commune
 		},
-		prepare: func(o *matcher.JobOffer) error {
+		prepare: func(o *matcher.JobOffer, place bool) error {
 			o.ApplyDefaults()
-			return s.placeCheck(o.Validate(), o.Commune, o.Point)
+			return s.placeCheck(o.Validate(), o.Commune, o.Point, place)
 		},
+		point: func(o *matcher.JobOffer) *matcher.Point { return o.Point },
 		create: func(ctx context.Context, tx *store.Tx, o matcher.JobOffer) (matcher.JobOffer, error) {
 			return tx.CreateJob(ctx, o)
 		},
@@ -93,10 +98,13 @@ func (s *Server) jobRoutes() *offerRoutes[matcher.JobOffer] {
 
 // placeCheck adds to a validation result an error when the commune's
 // department is unknown to the engine's atlas: such an offer could never be
-// planned, so it is refused rather than stored; and one when the point lies
-// too far from its commune to be in it (geo.Atlas.CheckPoint): a typing
-// error that would place the offer elsewhere.
-func (s *Server) placeCheck(verr error, commune string, point *matcher.Point) error {
+// planned, so it is refused rather than stored; and, with place, one when
+// the point lies too far from its commune to be in it
+// (geo.Atlas.CheckPoint): a typing error that would place the offer
+// elsewhere. A PATCH asks for the second only when it changes the point
+// or the commune: closing an offer stored before the check, or under an
+// atlas that could not judge it, must not fail over its point.
+func (s *Server) placeCheck(verr error, commune string, point *matcher.Point, place bool) error {
 	var fields []matcher.FieldError
 	var ve *matcher.ValidationError
 	if errors.As(verr, &ve) {
@@ -110,7 +118,7 @@ func (s *Server) placeCheck(verr error, commune string, point *matcher.Point) er
 			fields = append(fields, fieldErr("commune", "unknown_commune",
 				"Commune inconnue et département inconnu : l'offre ne pourrait être proposée à personne.",
 				"Unknown commune in an unknown department: the offer could not be proposed to anyone."))
-		} else if point != nil && !slices.ContainsFunc(fields, func(f matcher.FieldError) bool { return f.Field == "point" }) {
+		} else if place && point != nil && !slices.ContainsFunc(fields, func(f matcher.FieldError) bool { return strings.HasPrefix(f.Field, "point") }) {
 			if km, limit, ok := atlas.CheckPoint(commune, point.Lon, point.Lat); !ok {
 				fields = append(fields, matcher.PointFarError("point", commune, km, limit))
 			}
@@ -175,7 +183,7 @@ func (r *offerRoutes[T]) createH(s *Server, c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := r.prepare(&o); err != nil {
+	if err := r.prepare(&o, true); err != nil {
 		fail(c, err)
 		return
 	}
@@ -232,6 +240,14 @@ func (r *offerRoutes[T]) patchH(s *Server, c *gin.Context) {
 		return
 	}
 	wantID, wantOwner := *curID, *curOwner
+	// The place before the patch, copied: decoding into o writes through
+	// the point it shares with cur.
+	_, _, _, curCommune := r.meta(&cur)
+	wasCommune, wasPoint := *curCommune, r.point(&cur)
+	if wasPoint != nil {
+		p := *wasPoint
+		wasPoint = &p
+	}
 	o := cur
 	if err := decodeBody(c, &o); err != nil {
 		fail(c, err)
@@ -246,7 +262,10 @@ func (r *offerRoutes[T]) patchH(s *Server, c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := r.prepare(&o); err != nil {
+	_, _, _, commune := r.meta(&o)
+	np := r.point(&o)
+	moved := *commune != wasCommune || (wasPoint == nil) != (np == nil) || np != nil && *np != *wasPoint
+	if err := r.prepare(&o, moved); err != nil {
 		fail(c, err)
 		return
 	}

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,7 +13,17 @@ import (
 	"passerelle/datasets"
 	"passerelle/geo"
 	"passerelle/matcher"
+	"passerelle/store"
 )
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
 
 // TestPointFarFromCommune checks that an offer whose point lies too far
 // from its commune to be in it (geo.Atlas.CheckPoint) is refused, by
@@ -60,6 +71,34 @@ func TestPointFarFromCommune(t *testing.T) {
 	if got := e.must(http.StatusOK, req{method: "GET", path: "/v1/housing/" + id, key: "landlord"}).JSON(t)["point"].(map[string]any); got["lon"] != 5.03 {
 		t.Errorf("a refused patch changed the point: %v", got)
 	}
+	// An offer stored with a far point (before the check, or under an
+	// atlas that could not judge it) can still be closed or edited; only
+	// a change of its point or commune is checked.
+	var old matcher.HousingOffer
+	if err := json.Unmarshal(mustJSON(t, with(flat, "external_ref", "STORED-FAR", "point", paris)), &old); err != nil {
+		t.Fatal(err)
+	}
+	old.Owner = "org-l1"
+	old.ApplyDefaults()
+	admin := store.Actor{KeyID: "test", Org: "admin-org", Role: store.RoleAdmin}
+	var stored matcher.HousingOffer
+	if err := e.db.Write(context.Background(), admin, func(tx *store.Tx) error {
+		var err error
+		stored, err = tx.CreateHousing(context.Background(), old)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.must(http.StatusOK, req{method: "PATCH", path: "/v1/housing/" + stored.ID, key: "landlord", body: map[string]any{"rent_monthly": 330}})
+	e.must(http.StatusOK, req{method: "PATCH", path: "/v1/housing/" + stored.ID, key: "landlord", body: map[string]any{"status": "let"}})
+	e.must(http.StatusUnprocessableEntity, req{method: "PATCH", path: "/v1/housing/" + stored.ID, key: "landlord", body: map[string]any{"point": map[string]any{"lon": 2.35, "lat": 48.85}}})
+	e.must(http.StatusOK, req{method: "PATCH", path: "/v1/housing/" + stored.ID, key: "landlord", body: map[string]any{"point": map[string]any{"lon": 5.03, "lat": 47.33}}})
+	// A point outside France gets its own error only (on point.lon).
+	r = e.must(http.StatusUnprocessableEntity, req{method: "POST", path: "/v1/housing", key: "landlord", body: with(flat, "point", map[string]any{"lon": 70, "lat": 47.3})})
+	if n := len(r.JSON(t)["errors"].([]any)); n != 1 {
+		t.Errorf("an invalid point got %d errors: %s", n, r.Body)
+	}
+
 	// The vacancy import names the line.
 	csv := "external_ref,landlord_kind,commune,rooms,surface_m2,rent_monthly,charges_monthly,lease,available_from,lat,lon\n" +
 		"D1,social,21231,2,45,400,50,direct,2026-12-01,47.33,5.03\n" +
@@ -69,7 +108,7 @@ func TestPointFarFromCommune(t *testing.T) {
 	if b := string(r.Body); !strings.Contains(b, `"line":3`) || !strings.Contains(b, `"column":"lat"`) || !strings.Contains(b, "inconsistent") {
 		t.Errorf("import: %s", b)
 	}
-	if b := e.must(http.StatusOK, req{method: "GET", path: "/v1/housing", key: "admin"}).JSON(t); len(b["items"].([]any)) != 1 {
+	if b := e.must(http.StatusOK, req{method: "GET", path: "/v1/housing?status=open", key: "admin"}).JSON(t); len(b["items"].([]any)) != 1 {
 		t.Fatalf("a refused import stored offers: %s", b)
 	}
 }

@@ -256,12 +256,16 @@ func (a *Atlas) Communes(fn func(*Commune) bool) {
 // mistyped or swapped coordinates, or the wrong commune code — since the
 // point places the offer for commutes and radius scopes while the commune
 // gives it its indicators. The limit is a few radii of the disc of the
-// commune's area, and never less than minPointLimitKm (a commune's point
-// may be its town hall, at one end of a small commune). Measured on the
-// real France Travail offers of ../shared/datasets/job_offers: the
-// furthest point lay 4.5 km and 1.2 radii from its commune's.
+// commune's area, and never less than minPointLimitKm: a commune's
+// reference point is not always in its town (Granville's, in the official
+// file, lies at sea towards the Chausey islands, 12.9 km from its town
+// hall), and the two sources of the communes' points differ by up to 0.22°
+// (about 24 km; ../shared/datasets/SOURCES.md). Measured on the real
+// France Travail offers of ../shared/datasets/job_offers: the furthest
+// point lay 4.5 km and 1.2 radii from its commune's. Mistyped or swapped
+// coordinates and wrong commune codes land much further.
 const (
-	minPointLimitKm    = 10
+	minPointLimitKm    = 25
 	pointLimitRadii    = 3
 	unknownAreaLimitKm = 30 // a commune whose population or density is unknown
 )

@@ -10,7 +10,7 @@ import (
 )
 
 // TestCheckPoint checks the limit of a point's distance from its commune:
-// three radii of the commune's area, at least 10 km, 30 km when the area
+// three radii of the commune's area, at least 25 km, 30 km when the area
 // is unknown; communes the atlas knows only by their department, and the
 // communes of an approximate atlas, are not judged.
 func TestCheckPoint(t *testing.T) {
@@ -18,10 +18,9 @@ func TestCheckPoint(t *testing.T) {
 		Point: orb.Point{5.04, 47.32}, Zone: geo.ZoneB1}, {Code: "13", Name: "Bouches-du-Rhône", Region: "93",
 		Prefecture: "Marseille", PrefectureCode: "13055", Point: orb.Point{5.37, 43.30}, Zone: geo.ZoneA}}
 	communes := []geo.Commune{
-		// Dijon: 159,000 inhabitants on 40.4 km², a radius of 3.6 km.
+		// Dijon: 159,000 inhabitants on 40.4 km², a radius of 3.6 km: the
+		// limit is the 25 km floor.
 		{Code: "21231", Name: "Dijon", Department: "21", Point: orb.Point{5.0415, 47.3220}, Population: 159_000, DensityKm2: 159_000 / 40.4},
-		// Talant: 11,000 inhabitants on 6.5 km²: the limit is the 10 km floor.
-		{Code: "21617", Name: "Talant", Department: "21", Point: orb.Point{5.0050, 47.3370}, Population: 11_000, DensityKm2: 11_000 / 6.5},
 		// Arles: 51,000 inhabitants on 758.9 km², a radius of 15.5 km.
 		{Code: "13004", Name: "Arles", Department: "13", Point: orb.Point{4.6278, 43.6766}, Population: 51_000, DensityKm2: 51_000 / 758.9},
 		// A commune whose population is unknown.
@@ -43,12 +42,10 @@ func TestCheckPoint(t *testing.T) {
 		ok      bool
 		limitKm float64
 	}{
-		{"Dijon, its own point", "21231", 5.0415, 47.3220, true, 3 * math.Sqrt(40.4/math.Pi)},
-		{"Dijon, 10.5 km east", "21231", 0, 0, true, 3 * math.Sqrt(40.4/math.Pi)},
-		{"Dijon, 11 km east", "21231", 0, 0, false, 3 * math.Sqrt(40.4/math.Pi)},
-		{"Dijon, latitude and longitude swapped", "21231", 47.3220, 5.0415, false, 3 * math.Sqrt(40.4/math.Pi)},
-		{"Talant, 9 km east", "21617", 0, 0, true, 10},
-		{"Talant, 11 km east", "21617", 0, 0, false, 10},
+		{"Dijon, its own point", "21231", 5.0415, 47.3220, true, 25},
+		{"Dijon, 24 km east", "21231", 0, 0, true, 25},
+		{"Dijon, 26 km east", "21231", 0, 0, false, 25},
+		{"Dijon, latitude and longitude swapped", "21231", 47.3220, 5.0415, false, 25},
 		{"Arles, 40 km east", "13004", 0, 0, true, 3 * math.Sqrt(758.9/math.Pi)},
 		{"Arles, 50 km east", "13004", 0, 0, false, 3 * math.Sqrt(758.9/math.Pi)},
 		{"unknown area, 25 km east", "21001", 0, 0, true, 30},
@@ -56,7 +53,7 @@ func TestCheckPoint(t *testing.T) {
 		{"commune known by its department only", "21999", 2.35, 48.85, true, 0},
 		{"unknown department", "96001", 2.35, 48.85, true, 0},
 	}
-	kms := map[string]float64{"Dijon, 10.5 km east": 10.5, "Dijon, 11 km east": 11, "Talant, 9 km east": 9, "Talant, 11 km east": 11, "Arles, 40 km east": 40, "Arles, 50 km east": 50,
+	kms := map[string]float64{"Dijon, 24 km east": 24, "Dijon, 26 km east": 26, "Arles, 40 km east": 40, "Arles, 50 km east": 50,
 		"unknown area, 25 km east": 25, "unknown area, 35 km east": 35}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

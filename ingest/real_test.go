@@ -90,6 +90,15 @@ func TestReferenceSpotChecks(t *testing.T) {
 	if a, ok := ref.Atlas.Commune("2A004"); !ok || a.Zone != geo.ZoneA || a.Population != 76320 || !near(a.Point[0], 8.70583) {
 		t.Errorf("2A004: got %+v", a)
 	}
+	// Granville's point (50218) lies at sea towards the Chausey islands,
+	// 12.9 km from its town hall: a real address there must pass
+	// geo.Atlas.CheckPoint, and Chalon's point given to Granville must not.
+	if km, limit, ok := ref.Atlas.CheckPoint("50218", -1.5970, 48.8380); !ok {
+		t.Errorf("Granville's town hall refused: %.1f km, limit %.1f km", km, limit)
+	}
+	if _, _, ok := ref.Atlas.CheckPoint("50218", 4.85085, 46.78964); ok {
+		t.Error("Chalon-sur-Saône's point accepted for Granville")
+	}
 	// Paris 1er (75101) is an arrondissement: the ABC file only has 75056 (Abis).
 	if p, ok := ref.Atlas.Commune("75101"); !ok || p.Zone != geo.ZoneAbis {
 		t.Errorf("75101: got %+v", p)

@@ -43,11 +43,16 @@ type InsertResult struct {
 //
 // It returns a *ValidationError (wrapping ErrInvalid) for an invalid
 // household or an id already in a, an error wrapping ErrInvalid when a was
-// not made by Allocate, and ctx.Err() (wrapped) when ctx is done. It
-// changes a: not safe for concurrent use on the same allocation.
+// not made by e's Allocate (the prices and places are those of its market:
+// an engine from Without, or rebuilt, must allocate again), and ctx.Err()
+// (wrapped) when ctx is done. It changes a: not safe for concurrent use on
+// the same allocation.
 func (e *Engine) Insert(ctx context.Context, a *Allocation, h *Household) (*InsertResult, error) {
 	if a == nil || a.st == nil {
 		return nil, fmt.Errorf("matcher: insert: %w: the allocation was not made by Allocate", ErrInvalid)
+	}
+	if a.st.s != e.snap.Load() {
+		return nil, fmt.Errorf("matcher: insert: %w: the allocation was made by another engine", ErrInvalid)
 	}
 	st := a.st
 	if err := h.Validate(); err != nil {

@@ -1033,7 +1033,7 @@ func (r *request) searchFast(ctx context.Context) ([]candidate, int, error) {
 			for ri := b.rStart; ri < b.rEnd; ri++ {
 				u := &s.runs[ri]
 				if why := r.checkRun(u); why != "" {
-					r.rejected[why] += int(u.end - u.start)
+					r.rejected[why] += int(u.end-u.start) - goneIn(s.deadH, u.start, u.end)
 					continue
 				}
 				ub := r.runUB(u, u.start) + jobUB

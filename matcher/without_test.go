@@ -2,6 +2,7 @@ package matcher_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -131,6 +132,18 @@ func TestWithoutMatchesRebuild(t *testing.T) {
 		wb, _ := json.Marshal(want)
 		if string(gb) != string(wb) {
 			t.Fatalf("seed %d: allocations differ\n got %s\nwant %s", seed, gb, wb)
+		}
+		// An allocation made by eng takes insertions from eng only: the
+		// places and prices are those of its market.
+		a, err := eng.Allocate(t.Context(), hs[:5], opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := part.Insert(t.Context(), a, &hs[5]); !errors.Is(err, matcher.ErrInvalid) {
+			t.Fatalf("seed %d: insert through another engine: %v", seed, err)
+		}
+		if _, err := eng.Insert(t.Context(), a, &hs[5]); err != nil {
+			t.Fatalf("seed %d: insert: %v", seed, err)
 		}
 		// A lock on a removed offer is refused as on an engine without it.
 		if len(hGone[0]) > 0 {
