@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"passerelle/api"
 	"passerelle/matcher"
@@ -175,4 +179,77 @@ func exampleJob(t *testing.T) matcher.JobOffer {
 	j.Owner = "org-e"
 	j.ApplyDefaults()
 	return j
+}
+
+// bus is an in-process Notifier: every message goes to every subscriber.
+type bus struct {
+	mu   sync.Mutex
+	subs []func(string)
+}
+
+func (b *bus) Publish(_ context.Context, msg string) error {
+	b.mu.Lock()
+	subs := slices.Clone(b.subs)
+	b.mu.Unlock()
+	for _, fn := range subs {
+		fn(msg)
+	}
+	return nil
+}
+
+func (b *bus) Subscribe(ctx context.Context, fn func(string)) {
+	b.mu.Lock()
+	b.subs = append(b.subs, fn)
+	b.mu.Unlock()
+	<-ctx.Done()
+}
+
+func (b *bus) subscribers() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.subs)
+}
+
+// TestWritesReachReplicas checks that a write through one replica is
+// applied by another without a rebuild, from the notifier's message.
+func TestWritesReachReplicas(t *testing.T) {
+	n := &bus{}
+	var engB *api.Engines
+	a := newEnv(t, func(c *api.Config) {
+		c.Notifier = n
+		c.Engines.SetPartialFrom(0)
+	})
+	b := newEnvDB(t, a.db, func(c *api.Config) {
+		engB = c.Engines
+		engB.SetPartialFrom(0)
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go engB.Watch(ctx, n, time.Hour)
+	for n.subscribers() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	f := str(a.must(http.StatusCreated, req{method: "POST", path: "/v1/housing", key: "landlord", body: example(t, "flat.json")}).JSON(t)["id"])
+	a.must(http.StatusCreated, req{method: "POST", path: "/v1/jobs", key: "employer", body: example(t, "job.json")})
+	hid := str(b.must(http.StatusCreated, req{method: "POST", path: "/v1/households", key: "advisor", body: example(t, "household.json")}).JSON(t)["id"])
+	if err := engB.Complete(ctx); err != nil {
+		t.Fatal(err)
+	}
+	plan := func() string {
+		return string(b.must(http.StatusOK, req{method: "GET", path: "/v1/households/" + hid + "/plan", key: "advisor"}).Body)
+	}
+	if !strings.Contains(plan(), f) {
+		t.Fatal("the flat is not in replica B's plan")
+	}
+	rebuilds, applied := engB.Rebuilds(), engB.Applied()
+	a.must(http.StatusNoContent, req{method: "DELETE", path: "/v1/housing/" + f, key: "landlord"})
+	for deadline := time.Now().Add(5 * time.Second); engB.Applied() == applied; {
+		if time.Now().After(deadline) {
+			t.Fatal("replica B did not apply the withdrawal")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if p := plan(); strings.Contains(p, f) || engB.Rebuilds() != rebuilds {
+		t.Fatalf("replica B: rebuilds %d → %d, withdrawn flat in the plan: %v", rebuilds, engB.Rebuilds(), strings.Contains(p, f))
+	}
 }

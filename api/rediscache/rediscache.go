@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -79,30 +78,29 @@ func (c *Cache) Set(ctx context.Context, key string, val []byte, ttl time.Durati
 	return nil
 }
 
-// Publish tells the other replicas that data version v was committed.
-func (c *Cache) Publish(ctx context.Context, v int64) error {
+// Publish sends msg to the other replicas (the API's description of a
+// committed write).
+func (c *Cache) Publish(ctx context.Context, msg string) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*Timeout)
 	defer cancel()
-	if err := c.rdb.Publish(ctx, Channel, strconv.FormatInt(v, 10)).Err(); err != nil {
+	if err := c.rdb.Publish(ctx, Channel, msg).Err(); err != nil {
 		return fmt.Errorf("rediscache: publish: %w", err)
 	}
 	return nil
 }
 
-// Subscribe calls fn for every data version published, until ctx is done.
+// Subscribe calls fn for every message published, until ctx is done.
 // The subscription reconnects by itself after Redis comes back; while Redis
 // is down nothing is received (the API's poll of the data version covers
 // that time).
-func (c *Cache) Subscribe(ctx context.Context, fn func(v int64)) {
+func (c *Cache) Subscribe(ctx context.Context, fn func(msg string)) {
 	sub := c.rdb.Subscribe(ctx, Channel)
 	go func() {
 		<-ctx.Done()
 		_ = sub.Close()
 	}()
 	for msg := range sub.Channel(redis.WithChannelHealthCheckInterval(time.Second)) {
-		if v, err := strconv.ParseInt(msg.Payload, 10, 64); err == nil {
-			fn(v)
-		}
+		fn(msg.Payload)
 	}
 }
 

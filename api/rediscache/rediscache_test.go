@@ -53,18 +53,18 @@ func TestPublishSubscribe(t *testing.T) {
 	defer c.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	got := make(chan int64, 10)
-	go c.Subscribe(ctx, func(v int64) { got <- v })
+	got := make(chan string, 10)
+	go c.Subscribe(ctx, func(msg string) { got <- msg })
 	// The subscription is asynchronous: publish until it is heard.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if err := c.Publish(ctx, 42); err != nil {
+		if err := c.Publish(ctx, `{"version":42}`); err != nil {
 			t.Fatal(err)
 		}
 		select {
-		case v := <-got:
-			if v != 42 {
-				t.Fatalf("got %d, want 42", v)
+		case msg := <-got:
+			if msg != `{"version":42}` {
+				t.Fatalf("got %q", msg)
 			}
 			return
 		case <-time.After(100 * time.Millisecond):
@@ -96,7 +96,7 @@ func TestRedisDown(t *testing.T) {
 	if err := c.Set(ctx, "k", []byte("v"), time.Minute); err == nil {
 		t.Error("Set succeeded with Redis down")
 	}
-	if err := c.Publish(ctx, 1); err == nil {
+	if err := c.Publish(ctx, "1"); err == nil {
 		t.Error("Publish succeeded with Redis down")
 	}
 	if _, err := rediscache.New("://bad"); err == nil {
