@@ -22,23 +22,25 @@ import (
 //     answering (concurrent callers share one rebuild). A plan created after
 //     a write was acknowledged therefore always sees that write: a withdrawn
 //     offer is never in it.
-//   - Wrote, called by this process's write handlers after their commit,
-//     applies the write at once when the market is large (its last rebuild
-//     held PartialFrom offers or more): the engine leaves the offers written out
-//     (matcher.Engine.Without, microseconds), so a withdrawn, let, filled
-//     or edited offer is out of every plan that follows, and no plan waits
-//     for a rebuild. New offers, and the new version of an edited one,
-//     come with the next rebuild, which the refresher starts at once. On a
-//     small market (the demo rebuilds in ~30 ms) the next plan rebuilds
-//     instead, and sees new offers at once.
+//   - Wrote, called by this process's write handlers after their commit
+//     (and by Watch for the writes other replicas announce), applies the
+//     write at once when the market is large (its last rebuild held
+//     PartialFrom offers or more): the engine leaves the offers written
+//     out (matcher.Engine.Without, microseconds), so a withdrawn, let,
+//     filled or edited offer is out of every plan that follows, and no
+//     plan waits for a rebuild. New offers, and the new version of an
+//     edited one, come with the next rebuild, which the refresher starts
+//     at once. On a small market (the demo rebuilds in ~30 ms) the next
+//     plan rebuilds instead, and sees new offers at once.
 //   - Changed (Wrote calls it) wakes a background refresher that rebuilds
 //     soon after a burst of writes, so that the next plan rarely waits.
 //
 // A rebuild re-reads every open offer: ~30 ms on the demo market, seconds
-// on a national one. Writes of other processes (replicas, the CLI) and
-// imports are not applied by Wrote: the next plan rebuilds. Offers whose
-// commune cannot be placed are left out of the engine and counted (the
-// API refuses to store them).
+// on a national one. The CLI's writes, imports (they do not list the
+// offers they change) and a replica's write whose message was lost are
+// not applied by Wrote: the next plan rebuilds. Offers whose commune
+// cannot be placed are left out of the engine and counted (the API
+// refuses to store them).
 type Engines struct {
 	db   *store.DB
 	base *matcher.Market // the atlas and shortage table; its offers are ignored
