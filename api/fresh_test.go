@@ -16,17 +16,24 @@ import (
 	"passerelle/store"
 )
 
+// partialEnv is a server whose engines apply every write without a
+// rebuild, as on a large market (SetPartialFrom(0)).
+func partialEnv(t *testing.T, opts ...option) (*env, *api.Engines) {
+	var engines *api.Engines
+	e := newEnv(t, append(opts, func(c *api.Config) {
+		engines = c.Engines
+		engines.SetPartialFrom(0)
+	})...)
+	return e, engines
+}
+
 // TestWritesWithoutRebuild checks Engines.Wrote on a market treated as
 // large (SetPartialFrom(0)): a withdrawal and an edit leave the plans at
 // once, with no rebuild in between and no stale plan from the cache; new
 // offers, and an edited offer's new version, come with the next rebuild
 // (Engines.Complete, which the refresher runs).
 func TestWritesWithoutRebuild(t *testing.T) {
-	var engines *api.Engines
-	e := newEnv(t, func(c *api.Config) {
-		engines = c.Engines
-		engines.SetPartialFrom(0)
-	})
+	e, engines := partialEnv(t)
 	flat := example(t, "flat.json")
 	post := func(key, path string, body any) string {
 		return str(e.must(http.StatusCreated, req{method: "POST", path: path, key: key, body: body}).JSON(t)["id"])
@@ -108,11 +115,7 @@ func TestSmallMarketRebuildsForPlans(t *testing.T) {
 // order are applied together, once the first arrives, and that an import
 // (whose offers are not listed) is left to a rebuild.
 func TestWroteOutOfOrder(t *testing.T) {
-	var engines *api.Engines
-	e := newEnv(t, func(c *api.Config) {
-		engines = c.Engines
-		engines.SetPartialFrom(0)
-	})
+	e, engines := partialEnv(t)
 	flat := example(t, "flat.json")
 	var ids []string
 	for _, ref := range []string{"A", "B"} {
@@ -215,10 +218,7 @@ func (b *bus) subscribers() int {
 func TestWritesReachReplicas(t *testing.T) {
 	n := &bus{}
 	var engB *api.Engines
-	a := newEnv(t, func(c *api.Config) {
-		c.Notifier = n
-		c.Engines.SetPartialFrom(0)
-	})
+	a, _ := partialEnv(t, func(c *api.Config) { c.Notifier = n })
 	b := newEnvDB(t, a.db, func(c *api.Config) {
 		engB = c.Engines
 		engB.SetPartialFrom(0)
