@@ -36,9 +36,9 @@ import (
 //     soon after a burst of writes, so that the next plan rarely waits.
 //
 // A rebuild re-reads every open offer: ~30 ms on the demo market, seconds
-// on a national one. The CLI's writes, imports (they do not list the
-// offers they change) and a replica's write whose message was lost are
-// not applied by Wrote: the next plan rebuilds. Offers whose commune
+// on a national one. The CLI's writes and a replica's write whose message
+// was lost (or listed more than 1,000 offers) are not applied by Wrote:
+// the next plan rebuilds. Offers whose commune
 // cannot be placed are left out of the engine and counted (the API
 // refuses to store them).
 type Engines struct {
@@ -133,7 +133,7 @@ func (e *Engines) Rebuilds() int64 { return e.rebuilds.Load() }
 // committed (see Engines): ch is the transaction's store.OfferChanges.
 func (e *Engines) Wrote(ch store.OfferChanges) {
 	defer e.Changed()
-	if ch.To == 0 || !ch.Listed {
+	if ch.To == 0 {
 		return
 	}
 	e.pmu.Lock()

@@ -113,7 +113,7 @@ func TestSmallMarketRebuildsForPlans(t *testing.T) {
 
 // TestWroteOutOfOrder checks that writes reported out of their commit
 // order are applied together, once the first arrives, and that an import
-// (whose offers are not listed) is left to a rebuild.
+// is applied too: it lists the offers it updates.
 func TestWroteOutOfOrder(t *testing.T) {
 	e, engines := partialEnv(t)
 	flat := example(t, "flat.json")
@@ -139,7 +139,7 @@ func TestWroteOutOfOrder(t *testing.T) {
 		}
 	}
 	v0, a0 := engines.Loaded().Version(), engines.Applied()
-	if chs[0].From != v0+1 || chs[1].From != v0+2 || !chs[0].Listed || len(chs[1].Housing) != 1 || chs[1].Housing[0] != ids[1] {
+	if chs[0].From != v0+1 || chs[1].From != v0+2 || len(chs[1].Housing) != 1 || chs[1].Housing[0] != ids[1] {
 		t.Fatalf("changes %+v at engine version %d", chs, v0)
 	}
 	engines.Wrote(chs[1])
@@ -152,18 +152,36 @@ func TestWroteOutOfOrder(t *testing.T) {
 	} else if h, _ := eng.Removed(); h != 2 {
 		t.Fatalf("%d homes left out, want 2", h)
 	}
-	// An import lists no offer: the engine waits for a rebuild.
-	var imp store.OfferChanges
-	if err := e.db.Write(ctx, admin, func(tx *store.Tx) error {
-		_, _, err := tx.UpsertOffers(ctx, nil, []matcher.JobOffer{exampleJob(t)})
-		imp = tx.OfferChanges()
-		return err
-	}); err != nil {
+	// An import lists the offers it updates: a job imported, then again
+	// with another salary, leaves the engine at once.
+	importJob := func(salary float64) store.OfferChanges {
+		j := exampleJob(t)
+		j.SalaryMonthlyGross = matcher.Salary{Min: salary, Max: salary}
+		var ch store.OfferChanges
+		if err := e.db.Write(ctx, admin, func(tx *store.Tx) error {
+			_, _, err := tx.UpsertOffers(ctx, nil, []matcher.JobOffer{j})
+			ch = tx.OfferChanges()
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		engines.Wrote(ch)
+		return ch
+	}
+	if ch := importJob(2000); len(ch.Jobs) != 0 {
+		t.Fatalf("a created offer listed: %+v", ch)
+	}
+	if err := engines.Complete(ctx); err != nil {
 		t.Fatal(err)
 	}
-	engines.Wrote(imp)
-	if imp.Listed || engines.Loaded().Version() != v0+2 {
-		t.Fatalf("import %+v applied: version %d", imp, engines.Loaded().Version())
+	if _, j := engines.Loaded().Counts(); j != 1 {
+		t.Fatalf("%d jobs after the rebuild, want 1", j)
+	}
+	ch := importJob(2100)
+	if eng := engines.Loaded(); len(ch.Jobs) != 1 || eng.Version() != ch.To {
+		t.Fatalf("update %+v: engine at version %d", ch, eng.Version())
+	} else if _, j := eng.Removed(); j != 1 {
+		t.Fatalf("%d jobs left out, want 1", j)
 	}
 }
 

@@ -47,7 +47,7 @@ func (e *Engines) Watch(ctx context.Context, n Notifier, poll time.Duration) {
 				return
 			}
 			if m.Listed && m.From > 0 {
-				e.Wrote(store.OfferChanges{From: m.From, To: m.Version, Housing: m.Housing, Jobs: m.Jobs, Listed: true})
+				e.Wrote(store.OfferChanges{From: m.From, To: m.Version, Housing: m.Housing, Jobs: m.Jobs})
 			} else if m.Version > e.Loaded().Base() {
 				e.Changed()
 			}
@@ -87,7 +87,7 @@ func (s *Server) published(ch store.OfferChanges) {
 				return
 			}
 			m.Version = v
-		} else if ch.Listed && len(ch.Housing)+len(ch.Jobs) <= maxMsgOffers {
+		} else if len(ch.Housing)+len(ch.Jobs) <= maxMsgOffers {
 			m.From, m.Housing, m.Jobs, m.Listed = ch.From, ch.Housing, ch.Jobs, true
 		}
 		b, err := json.Marshal(m)

@@ -31,7 +31,6 @@ func (tx *Tx) CreateOffers(ctx context.Context, hs []matcher.HousingOffer, js []
 		return nil, nil, err
 	}
 	if len(hs)+len(js) > 0 {
-		tx.unlisted = true // new offers: nothing an engine must leave out
 		if _, err := tx.bumpVersion(ctx); err != nil {
 			return nil, nil, err
 		}

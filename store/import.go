@@ -37,7 +37,6 @@ func (tx *Tx) UpsertOffers(ctx context.Context, hs []matcher.HousingOffer, js []
 		return housing, jobs, err
 	}
 	if housing.Created+housing.Updated+jobs.Created+jobs.Updated > 0 {
-		tx.unlisted = true // the updated offers are not listed
 		if _, err := tx.bumpVersion(ctx); err != nil {
 			return housing, jobs, err
 		}
@@ -138,6 +137,7 @@ func upsert[T any](ctx context.Context, tx *Tx, sp offerSpec[T], in []T) (Upsert
 		if _, err := tx.exec(ctx, q+` WHERE id = ?`, append(args, s.id)...); err != nil {
 			return n, fmt.Errorf("store: import %s %s: %w", sp.kind, k.ref, classify(err))
 		}
+		tx.changed(sp.jobs, s.id)
 		n.Updated++
 	}
 	if len(fresh) > 0 {

@@ -58,28 +58,22 @@ type Tx struct {
 	actor Actor
 	now   time.Time
 
-	changes  OfferChanges // see OfferChanges
-	unlisted bool         // offers written without their ids in changes
+	changes OfferChanges // see OfferChanges
 }
 
 // OfferChanges is what a write transaction did to offers, so that an
 // engine can apply it without a rebuild (api.Engines.Wrote): the data
 // versions it bumped, From to To (0 and 0: none), and the ids of the
-// offers it created, updated or withdrew. Listed is false when it also
-// wrote offers it does not list (bulk creations and imports).
+// offers it updated or withdrew, and of those it created one by one (an
+// engine holds none of them; bulk creations do not list theirs).
 type OfferChanges struct {
 	From, To      int64
 	Housing, Jobs []string
-	Listed        bool
 }
 
 // OfferChanges returns what tx has done to offers so far; read it at the
 // end of the transaction's function, it holds once the write commits.
-func (tx *Tx) OfferChanges() OfferChanges {
-	c := tx.changes
-	c.Listed = !tx.unlisted
-	return c
-}
+func (tx *Tx) OfferChanges() OfferChanges { return tx.changes }
 
 // changed records that offer id (a job when jobs) was written.
 func (tx *Tx) changed(jobs bool, id string) {
