@@ -584,8 +584,8 @@ func (r *request) newSelection() *selection {
 }
 
 // rank is a candidate's place in pick order: by score, then by home, the
-// home listed first in the market before (hItem.ord, not the home's index:
-// the engine stores homes in the order the search reads them).
+// home listed first before (hItem.ord, not the home's index: the engine
+// stores a tile's homes in the order the search reads them).
 type rank struct {
 	s   float64
 	ord int32

@@ -172,13 +172,10 @@ func tieCook(move matcher.Date) matcher.Household {
 }
 
 // TestPlanHomeTieAcrossTiles pins the tie rule between tiles (SCORING §5:
-// the home listed first in the market, wherever it lies): of two tied
-// homes, the one listed second lies in a tile of its own and comes first;
-// the one listed third shares the tile of the market's first home (too
-// dear to be an option), which changes nothing, nor does that home's
-// leaving the market (the rule before 2026-12-03's sixth session went by
-// the tile where the market lists a home first, so a withdrawal elsewhere
-// could reorder ties).
+// "between tiles, the tile where the market lists a home first"): of two
+// tied homes, the one listed second lies in a tile of its own, the one
+// listed third in the tile of the market's first home (too dear to be
+// an option), and comes first.
 func TestPlanHomeTieAcrossTiles(t *testing.T) {
 	m := tieMarket(t, "71001")
 	m.Housing = []matcher.HousingOffer{tieHome("anchor", "71001", 4.832, 46.310, 5000),
@@ -194,13 +191,28 @@ func TestPlanHomeTieAcrossTiles(t *testing.T) {
 	}
 	h := tieCook(move)
 	opts := matcher.PlanOptions{Top: 2, NoWhatIf: true, Today: move}
-	for name, e := range map[string]*matcher.Engine{"market": eng, "without the anchor": eng.Without(2, []string{"anchor"}, nil)} {
-		for how, p := range fastAndNaive(t, e, &h, opts) {
-			if len(p.Options) != 2 || p.Options[0].Score != p.Options[1].Score {
-				t.Fatalf("%s, %s: want two tied options, got %v", name, how, optionKeys(p))
+	for name, p := range fastAndNaive(t, eng, &h, opts) {
+		if len(p.Options) != 2 || p.Options[0].Score != p.Options[1].Score {
+			t.Fatalf("%s: want two tied options, got %v", name, optionKeys(p))
+		}
+		if got := p.Options[0].Housing.ID; got != "anchor-tile" {
+			t.Errorf("%s: first option %s, want anchor-tile (its tile holds the market's first home)", name, got)
+		}
+	}
+	// An engine that leaves the anchor out keeps its market's tile order
+	// (SCORING §5); one rebuilt without the anchor puts new-tile first.
+	for name, want := range map[string]string{"without": "anchor-tile", "rebuilt": "new-tile"} {
+		e := eng.Without(2, []string{"anchor"}, nil)
+		if name == "rebuilt" {
+			m2 := *m
+			m2.Housing = m.Housing[1:]
+			if e, err = matcher.NewEngine(&m2, matcher.EngineOptions{TileKM: 1}); err != nil {
+				t.Fatal(err)
 			}
-			if got := p.Options[0].Housing.ID; got != "new-tile" {
-				t.Errorf("%s, %s: first option %s, want new-tile (listed before anchor-tile)", name, how, got)
+		}
+		for how, p := range fastAndNaive(t, e, &h, opts) {
+			if len(p.Options) != 2 || p.Options[0].Housing.ID != want {
+				t.Errorf("%s, %s: got %v, want %s first", name, how, optionKeys(p), want)
 			}
 		}
 	}

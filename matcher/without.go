@@ -5,13 +5,16 @@ import "sync"
 // Without returns an engine at data version version over e's market less
 // the offers whose ids are listed (ids e does not hold are ignored): the
 // same indexes, with those offers skipped wherever a plan or an allocation
-// reads an offer. Its plans and allocations are those of an engine built
-// without the offers (TestWithoutMatchesRebuild): the bounds of the indexes
-// still hold, since taking offers away only lowers what an area can offer,
-// and ties still go to the offer listed first. Only a plan's examined and
-// rejected counts, which describe the search's work, may differ: the
-// bounds still count the offers left out, so the search may read a few
-// more homes. Offers e already left out stay out.
+// reads an offer. Its plans are exact (the bounds of the indexes still
+// hold, since taking offers away only lowers what an area can offer) and
+// score as those of an engine built without the offers, rank by rank, and
+// its allocations reach the same objective (TestWithoutMatchesRebuild).
+// Two things may differ: between tiles, ties keep the tile order of e's
+// market, where a rebuild could order the tiles otherwise (SCORING §5),
+// so tied options may come in another order or another tied home be
+// kept; and a plan's examined and rejected counts, which describe the
+// search's work (the bounds still count the offers left out). Offers e
+// already left out stay out.
 //
 // It is how a service applies a withdrawal, a status change or an edit at
 // once (5 µs on a market of 300,000 offers, 54 µs on the national one,
