@@ -75,7 +75,8 @@ const DefaultPartialFrom = 200_000
 // value: never).
 func (e *Engines) SetPartialFrom(n int) { e.partialFrom.Store(int64(n)) }
 
-// Applied returns the number of writes applied without a rebuild.
+// Applied returns the number of times a write was applied without a
+// rebuild (to the current engine, or to a rebuilt one it had not reached).
 func (e *Engines) Applied() int64 { return e.applied.Load() }
 
 // NewEngines builds the first engine from the store over base's atlas and
@@ -144,16 +145,20 @@ func (e *Engines) Wrote(ch store.OfferChanges) {
 	}
 	// Writes may report out of order: each one applies the run of writes
 	// that follows the engine's version.
-	cur := e.cur.Load()
+	e.cur.Store(e.follow(e.cur.Load()))
+}
+
+// follow returns eng with the writes Wrote was told of that follow its
+// version applied, as far as they run without a gap. e.pmu must be held.
+func (e *Engines) follow(eng *matcher.Engine) *matcher.Engine {
 	for {
-		next, ok := e.writes[cur.Version()+1]
+		ch, ok := e.writes[eng.Version()+1]
 		if !ok {
-			break
+			return eng
 		}
-		cur = cur.Without(next.To, next.Housing, next.Jobs)
+		eng = eng.Without(ch.To, ch.Housing, ch.Jobs)
 		e.applied.Add(1)
 	}
-	e.cur.Store(cur)
 }
 
 // Changed tells the refresher that a write was committed.
@@ -279,12 +284,8 @@ func (e *Engines) install(eng *matcher.Engine) *matcher.Engine {
 			delete(e.writes, v)
 		}
 	}
-	for e.partial() {
-		ch, ok := e.writes[eng.Version()+1]
-		if !ok {
-			break
-		}
-		eng = eng.Without(ch.To, ch.Housing, ch.Jobs)
+	if e.partial() {
+		eng = e.follow(eng)
 	}
 	if cur := e.cur.Load(); cur != nil && cur.Version() > eng.Version() {
 		return cur

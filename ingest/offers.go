@@ -118,10 +118,10 @@ func ReadOffers(r io.Reader, opts OffersOptions) ([]matcher.JobOffer, *Report, e
 //     must lie in France (else an "outside_france" error), else the
 //     fallbacks of OffersOptions.Atlas. A point further from a commune the
 //     atlas knows than geo.Atlas.CheckPoint accepts is replaced by the
-//     commune's (Fallbacks "point_far_from_commune"): the offer is kept. An offer abroad ("Allemagne
-//     (Frontalier)": no commune and no "NN - " department prefix) is
-//     skipped ("abroad"), as is one in an overseas collectivity that is not
-//     a DROM ("overseas_collectivity").
+//     commune's (Fallbacks "point_far_from_commune"): the offer is kept.
+//     An offer abroad ("Allemagne (Frontalier)": no commune and no "NN - "
+//     department prefix) is skipped ("abroad"), as is one in an overseas
+//     collectivity that is not a DROM ("overseas_collectivity").
 //
 // Every offer is then checked with (*matcher.JobOffer).Validate; failures
 // are rejected with the France Travail field they come from.

@@ -1,6 +1,9 @@
 package matcher
 
-import "sync"
+import (
+	"math/bits"
+	"sync"
+)
 
 // Without returns an engine at data version version over e's market less
 // the offers whose ids are listed (ids e does not hold are ignored): the
@@ -107,9 +110,7 @@ func gone(b []uint64, i int32) bool { return b != nil && b[i>>6]&(1<<(i&63)) != 
 func countBits(b []uint64) int {
 	n := 0
 	for _, w := range b {
-		for ; w != 0; w &= w - 1 {
-			n++
-		}
+		n += bits.OnesCount64(w)
 	}
 	return n
 }
